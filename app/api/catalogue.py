@@ -1,0 +1,58 @@
+from flask import abort
+from sqlalchemy import select
+
+from app.api import ApiBlueprint
+from app.extensions import db
+from registry.models import Area
+from registry.schemas.api import (
+    AreaOut,
+    BodyCountOut,
+    Overlay,
+    StandardDetailOut,
+    StandardOut,
+    page_schema,
+)
+from registry.schemas.queries import StandardQuery
+from registry.services import catalogue
+
+blp = ApiBlueprint("standards_api", __name__, url_prefix="/api/v1",
+                   description="Standards, bodies and areas")
+
+StandardPage = page_schema(StandardOut, "StandardPage")
+
+
+@blp.get("/standards")
+@blp.arguments(StandardQuery, location="query", as_kwargs=True)
+@blp.response(200, StandardPage)
+def list_standards(**filters):
+    """Standards, filtered and paged."""
+    return catalogue.list_standards(db.session, filters)
+
+
+@blp.get("/standards/<int:standard_id>")
+@blp.response(200, StandardDetailOut)
+@blp.alt_response(404, description="No such standard")
+def get_standard(standard_id: int):
+    """One standard with all its metadata."""
+    return catalogue.get_standard(db.session, standard_id) or abort(
+        404, description=f"There is no standard with id {standard_id}.")
+
+
+@blp.get("/bodies")
+@blp.response(200, BodyCountOut(many=True))
+def list_bodies():
+    """Every body, with its numbers of standards."""
+    return [
+        Overlay(row.body, published=row.published, in_development=row.developing,
+                standards=row.total)
+        for row in catalogue.body_counts(db.session)
+    ]
+
+
+@blp.get("/areas")
+@blp.response(200, AreaOut(many=True))
+def list_areas():
+    """The area taxonomy, flat, each node naming its parent."""
+    counts = catalogue.area_standard_counts(db.session)
+    areas = db.session.scalars(select(Area).order_by(Area.position, Area.title)).all()
+    return [Overlay(a, standards=counts.get(a.id, 0)) for a in areas]

@@ -1,0 +1,132 @@
+"""Commands under ``flask --app wsgi``: demo, import, users (db comes from Flask-Migrate)."""
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from app import importing
+from app.extensions import db
+from importers import FORMATS
+from importers.pipeline import fail_abandoned_batches
+from registry.models import Body, Concept, Definition, DefinitionLink, Standard
+from registry.models.vocab import ROLES
+from registry.services.users import UserError, create_user
+
+DEMO_DIR = Path(__file__).resolve().parent / "demo"
+# Loaded in this order: what a file refers to is loaded before it.
+DEMO_FILES = ("bodies.jsonl", "areas.jsonl", "committees.jsonl", "standards.jsonl",
+              "glossary.jsonl")
+
+demo_cli = AppGroup("demo", help="The demo catalogue shipped with the registry.")
+users_cli = AppGroup("users", help="Manage users.")
+
+
+def _progress_bar(path: Path, label: str):
+    """A progress bar on a terminal, nothing otherwise."""
+    if not sys.stderr.isatty():
+        return None, None
+    bar = click.progressbar(length=path.stat().st_size, label=label, file=sys.stderr)
+    return bar, bar.update
+
+
+def _counts() -> dict[str, int]:
+    return {
+        "bodies": db.session.scalar(select(func.count(Body.id))),
+        "standards": db.session.scalar(select(func.count(Standard.id))),
+        "concepts": db.session.scalar(select(func.count(Concept.id))),
+        "definitions": db.session.scalar(select(func.count(Definition.id))),
+        "links": db.session.scalar(select(func.count(DefinitionLink.id))),
+    }
+
+
+@demo_cli.command("load")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the registry has standards.")
+def demo_load(if_empty: bool) -> None:
+    """Load the demo catalogue (idempotent: a second run changes nothing)."""
+    if if_empty and db.session.scalar(select(func.count(Standard.id))):
+        click.echo("The registry already has standards; demo not loaded.")
+        return
+    failed = False
+    for name in DEMO_FILES:
+        report = importing.run("registry", DEMO_DIR / name, origin="demo")
+        click.echo(report.summary())
+        for problem in report.rejected:
+            click.echo(f"  {problem['location']}: {problem['reason']}", err=True)
+        failed = failed or report.exit_code != 0
+    click.echo(", ".join(f"{k} {v}" for k, v in _counts().items()))
+    if failed:
+        raise SystemExit(1)
+
+
+@click.command("import")
+@click.argument("fmt", metavar="FORMAT", type=click.Choice(sorted(FORMATS)))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--body", help="Code of the source body, when the file does not say it.")
+@click.option("--licence", help="Licence of definition texts, when the file does not say it.")
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, writable=True),
+              help="Write a JSON report of the run to this file.")
+def import_command(fmt: str, paths: tuple[str, ...], body: str | None, licence: str | None,
+                   dry_run: bool, report_path: str | None) -> None:
+    """Import files in FORMAT. Exit 0: all accepted; 1: some rejected; 2: a file refused."""
+    with db.session.begin():
+        fail_abandoned_batches(db.session)
+    reports, exit_code = [], 0
+    for path in paths:
+        bar, progress = _progress_bar(Path(path), Path(path).name) if Path(path).is_file() \
+            else (None, None)
+        try:
+            report = importing.run(fmt, path, body=body, licence=licence, dry_run=dry_run,
+                                   progress=progress)
+        finally:
+            if bar is not None:
+                bar.render_finish()
+        click.echo(report.summary())
+        for problem in report.rejected[:20]:
+            click.echo(f"  rejected {problem['location']}: {problem['reason']}", err=True)
+        if len(report.rejected) > 20:
+            click.echo(f"  ... and {len(report.rejected) - 20} more (see --report)", err=True)
+        reports.append(report)
+        exit_code = max(exit_code, report.exit_code)
+    if report_path:
+        totals = {
+            "created": sum(r.created for r in reports),
+            "updated": sum(r.updated for r in reports),
+            "unchanged": sum(r.unchanged for r in reports),
+            "rejected": [p for r in reports for p in r.rejected],
+            "refused": [{"file": r.filename, "reason": r.refused} for r in reports if r.refused],
+            "dry_run": dry_run,
+            "files": [r.to_dict() for r in reports],
+        }
+        Path(report_path).write_text(json.dumps(totals, indent=2, ensure_ascii=False))
+    raise SystemExit(exit_code)
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--body", "body_code", help="The body a submitter speaks for.")
+@click.option("--name", default="")
+@click.password_option(help="Asked for when not given; REGISTRY_PASSWORD also works.",
+                       envvar="REGISTRY_PASSWORD")
+def users_create(email: str, role: str, body_code: str | None, name: str, password: str) -> None:
+    """Create a user with a role (admin, panel, submitter)."""
+    try:
+        user = create_user(db.session, email=email, role=role, password=password,
+                           body_code=body_code, name=name)
+        db.session.commit()
+    except UserError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Created {user.role} {user.email}" + (f" for {body_code}" if body_code else ""))
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(import_command)

@@ -1,0 +1,90 @@
+"""Configuration from the environment. The names are fixed: other tools rely on them.
+
+| variable          | default                                              |
+|-------------------|------------------------------------------------------|
+| DATABASE_URL      | SQLite file ``registry.sqlite3`` in the instance folder |
+| SEARCH_BACKEND    | ``whoosh`` (or ``postgres``)                          |
+| SEARCH_INDEX_DIR  | ``search-index`` beside the SQLite file (instance folder otherwise) |
+| SECRET_KEY        | generated into ``instance/secret_key`` on first start |
+| RATELIMIT_STORAGE_URI | ``memory://`` (use redis:// with several workers)  |
+"""
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import make_url
+
+ENV_SETTINGS = (
+    "DATABASE_URL",
+    "SEARCH_BACKEND",
+    "SEARCH_INDEX_DIR",
+    "SECRET_KEY",
+    "RATELIMIT_STORAGE_URI",
+    "BASE_URL",
+    "MAIL_SERVER",
+)
+
+
+def normalise_database_url(url: str) -> str:
+    """``postgres://`` and ``postgresql://`` mean psycopg 3 here; say so explicitly."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _secret_key(instance: Path) -> str:
+    """The key from the instance folder, created (readable by the owner only) on first start."""
+    path = instance / "secret_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def build_config(instance_path: str, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    instance = Path(instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    config: dict[str, Any] = {
+        "DATABASE_URL": f"sqlite:///{instance / 'registry.sqlite3'}",
+        "SEARCH_BACKEND": "whoosh",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "BASE_URL": "http://127.0.0.1:5000",
+    }
+    config.update({k: os.environ[k] for k in ENV_SETTINGS if os.environ.get(k)})
+    config.update(overrides or {})
+
+    url = normalise_database_url(config["DATABASE_URL"])
+    config["DATABASE_URL"] = url
+    config["SQLALCHEMY_DATABASE_URI"] = url
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 10}})
+    else:
+        # pre_ping: a restarted database is reconnected to without restarting the app.
+        config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    if not config.get("SEARCH_INDEX_DIR"):
+        beside = Path(parsed.database).parent if parsed.get_backend_name() == "sqlite" \
+            and parsed.database and parsed.database != ":memory:" else instance
+        config["SEARCH_INDEX_DIR"] = str(beside / "search-index")
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = _secret_key(instance)
+
+    config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    config.setdefault("SESSION_COOKIE_SECURE", config["BASE_URL"].startswith("https://"))
+    config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
+    config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
+    config.setdefault("REMEMBER_COOKIE_SECURE", config["SESSION_COOKIE_SECURE"])
+    config.setdefault("MAX_CONTENT_LENGTH", 64 * 1024 * 1024)  # uploads of import files
+    config.setdefault("SQLALCHEMY_TRACK_MODIFICATIONS", False)
+    # flask-smorest / OpenAPI
+    config.setdefault("API_TITLE", "AI Standards Exchange")
+    config.setdefault("API_VERSION", "v1")
+    config.setdefault("OPENAPI_VERSION", "3.0.3")
+    config.setdefault("OPENAPI_URL_PREFIX", "/api/v1")
+    config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    return config

@@ -1,0 +1,12 @@
+"""Server-rendered pages. Every page works without JavaScript."""
+
+from flask import Blueprint, Flask
+
+bp = Blueprint("web", __name__)
+
+# Importing the modules registers their routes on ``bp``.
+from app.web import bodies, glossary, home, standards  # noqa: E402,F401
+
+
+def register(app: Flask) -> None:
+    app.register_blueprint(bp)

@@ -1,0 +1,28 @@
+from flask import render_template
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.web import bp
+from registry.models import Concept, Definition, Standard
+from registry.services.catalogue import area_tree, body_counts
+
+
+@bp.get("/")
+def home():
+    session = db.session
+    totals = {
+        "standards": session.scalar(select(func.count(Standard.id))),
+        "concepts": session.scalar(select(func.count(Concept.id))),
+        "definitions": session.scalar(
+            select(func.count(Definition.id)).where(Definition.status == "current")),
+    }
+    recent = session.scalars(
+        select(Standard).where(Standard.published.is_not(None))
+        .order_by(Standard.published.desc()).limit(6)
+    ).all()
+    contested = session.scalars(
+        select(Concept).where(Concept.contested.is_(True))
+        .order_by(Concept.divergence.desc().nulls_last(), Concept.slug).limit(8)
+    ).all()
+    return render_template("home.html", totals=totals, bodies=body_counts(session),
+                           recent=recent, contested=contested, areas=area_tree(session))

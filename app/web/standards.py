@@ -1,0 +1,26 @@
+from flask import abort, render_template
+
+from app.extensions import db
+from app.web import bp
+from app.web.args import load_args
+from registry.schemas.queries import StandardQuery
+from registry.services import catalogue
+
+
+@bp.get("/standards")
+def standards():
+    filters = load_args(StandardQuery)
+    page = catalogue.list_standards(db.session, filters)
+    return render_template("standards/list.html", page=page, filters=filters,
+                           facets=catalogue.facet_values(db.session))
+
+
+@bp.get("/standards/<int:standard_id>")
+def standard(standard_id: int):
+    item = catalogue.get_standard(db.session, standard_id) or abort(
+        404, description=f"There is no standard with id {standard_id}.")
+    return render_template(
+        "standards/detail.html", standard=item,
+        incoming=catalogue.incoming_relations(db.session, item),
+        definitions=catalogue.definitions_in(db.session, item),
+    )

@@ -1,0 +1,352 @@
+"""read -> validate -> write -> report: the one pipeline the CLI, the web, the API and the demo
+loader call, whatever the format.
+
+A reader (one module per format) turns a file into a stream of ``Record`` (an exchange record
+with its location) and ``Rejected`` (an element it could not map). The pipeline validates each
+record against its schema, writes chunks through ``registry.services.ingest.Ingest`` and
+commits once per file, together with the batch's final counts:
+
+* every record accepted: exit 0; some rejected: exit 1 and the good ones are committed;
+* the file refused whole (unreadable, not that format, unsafe): exit 2 and nothing is written;
+* a dry run does everything, then rolls back.
+
+The batch row is committed first, with status ``running`` and the process's host and pid, so a
+run killed halfway leaves a batch that ``fail_abandoned_batches`` marks failed later.
+"""
+
+import hashlib
+import os
+import socket
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+from marshmallow import ValidationError
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from registry.clock import utcnow
+from registry.models import ImportBatch
+from registry.schemas.records import KIND_ORDER, RECORD_SCHEMAS, error_text
+from registry.services.ingest import Ingest, Outcome
+
+MAX_ERRORS_STORED = 1000  # on the batch row; the report and --report file keep them all
+MAX_CHANGES_LISTED = 1000  # in a dry run's preview
+
+
+@dataclass(frozen=True)
+class Record:
+    kind: str
+    data: dict[str, Any]
+    location: str
+
+
+@dataclass(frozen=True)
+class Rejected:
+    location: str
+    reason: str
+
+
+class RefusedFile(Exception):
+    """The whole file is refused: nothing from it is written."""
+
+
+class _CountingReader:
+    """Wraps a binary file and tells the progress callback how many bytes were read."""
+
+    def __init__(self, raw: IO[bytes], progress: Callable[[int], None] | None) -> None:
+        self._raw = raw
+        self._progress = progress
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._raw.read(size)
+        if self._progress and data:
+            self._progress(len(data))
+        return data
+
+    def readline(self, size: int = -1) -> bytes:
+        data = self._raw.readline(size)
+        if self._progress and data:
+            self._progress(len(data))
+        return data
+
+    def __iter__(self) -> Iterator[bytes]:
+        while line := self.readline():
+            yield line
+
+    def close(self) -> None:
+        self._raw.close()
+
+    def __enter__(self) -> "_CountingReader":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+@dataclass
+class Source:
+    """A file to import: where it is, how to call it in messages, how big it is."""
+
+    path: Path
+    name: str = ""
+    progress: Callable[[int], None] | None = None
+
+    def __post_init__(self) -> None:
+        self.path = Path(self.path)
+        self.name = self.name or self.path.name
+
+    @property
+    def size(self) -> int:
+        return self.path.stat().st_size
+
+    def open(self) -> _CountingReader:
+        return _CountingReader(self.path.open("rb"), self.progress)
+
+
+@dataclass
+class ImportOptions:
+    body: str | None = None  # the source body, when the file does not say it
+    licence: str | None = None  # the licence of definition texts, when the file does not say it
+    dry_run: bool = False
+    origin: str = "cli"  # an AUDIT_PATHS value: cli, web, api, demo, review
+    user_id: int | None = None
+    max_bytes: int | None = None
+    chunk_size: int = 1000
+    progress: Callable[[int], None] | None = None
+    # Called with the session and the concept ids whose definitions changed, before commit.
+    after_write: list[Callable[[Session, set[int]], None]] = field(default_factory=list)
+
+
+class Reader(Protocol):
+    def __call__(self, source: Source, options: ImportOptions) -> Iterator[Record | Rejected]:
+        ...
+
+
+@dataclass
+class ImportReport:
+    filename: str
+    format: str
+    dry_run: bool = False
+    batch_id: int | None = None
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[dict[str, str]] = field(default_factory=list)
+    refused: str | None = None
+    changes: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        if self.refused:
+            return 2
+        return 1 if self.rejected else 0
+
+    def count(self, outcome: Outcome) -> None:
+        if outcome.action == "rejected":
+            self.rejected.append({"location": outcome.location, "reason": outcome.reason or ""})
+            return
+        setattr(self, outcome.action, getattr(self, outcome.action) + 1)
+        if outcome.action != "unchanged" and len(self.changes) < MAX_CHANGES_LISTED:
+            self.changes.append({"action": outcome.action, "kind": outcome.kind,
+                                 "key": outcome.key, "location": outcome.location})
+
+    def summary(self) -> str:
+        if self.refused:
+            return f"{self.filename}: refused: {self.refused}"
+        prefix = "dry run, would have: " if self.dry_run else ""
+        return (f"{self.filename}: {prefix}created {self.created}, updated {self.updated}, "
+                f"unchanged {self.unchanged}, rejected {len(self.rejected)}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.filename,
+            "format": self.format,
+            "dry_run": self.dry_run,
+            "batch": self.batch_id,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "refused": self.refused,
+            "changes": self.changes,
+        }
+
+
+def file_checksum(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while block := fh.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def run_import(sessions: sessionmaker[Session], fmt: str, reader: Reader, source: Source,
+               options: ImportOptions) -> ImportReport:
+    """Import one file. Never raises for bad input: the report says what happened."""
+    report = ImportReport(filename=source.name, format=fmt, dry_run=options.dry_run)
+    try:
+        size = source.size
+    except OSError as exc:
+        report.refused = f"cannot read the file: {exc.strerror or exc}"
+        return report
+    if options.max_bytes is not None and size > options.max_bytes:
+        report.refused = f"the file is {size:,} bytes; the limit is {options.max_bytes:,}"
+        return report
+
+    batch_id = None if options.dry_run else _open_batch(sessions, fmt, source, options)
+    report.batch_id = batch_id
+    session = sessions()
+    try:
+        _write_all(session, reader, source, options, report, batch_id)
+        if options.dry_run:
+            session.rollback()
+        else:
+            batch = session.get(ImportBatch, batch_id)
+            _close_batch(batch, report, "committed")
+            session.commit()
+    except RefusedFile as exc:
+        session.rollback()
+        report.refused = str(exc)
+        report.created = report.updated = report.unchanged = 0
+        report.rejected, report.changes = [], []
+        if batch_id is not None:
+            _forget_batch(sessions, batch_id)
+            report.batch_id = None
+    except BaseException as exc:
+        session.rollback()
+        if batch_id is not None:
+            _fail_batch(sessions, batch_id, f"{type(exc).__name__}: {exc}")
+        raise
+    finally:
+        session.close()
+    return report
+
+
+def _write_all(session: Session, reader: Reader, source: Source, options: ImportOptions,
+               report: ImportReport, batch_id: int | None) -> None:
+    path = {"cli": "import"}.get(options.origin, options.origin)
+    ingest = Ingest(session, path=path, batch_id=batch_id, actor_id=options.user_id)
+    chunk: list[Record] = []
+    records = parse_failures = 0
+    for item in reader(source, options):
+        if isinstance(item, Rejected):
+            parse_failures += 1
+            report.rejected.append({"location": item.location, "reason": item.reason})
+            continue
+        records += 1
+        chunk.append(item)
+        if len(chunk) >= options.chunk_size:
+            _write_chunk(session, ingest, chunk, report)
+            chunk = []
+    _write_chunk(session, ingest, chunk, report)
+    for outcome in ingest.finish():
+        report.count(outcome)
+    if records == 0:
+        if parse_failures:
+            first = report.rejected[0]
+            raise RefusedFile(f"no {_format_noun(report.format)} record could be read; "
+                              f"first problem at {first['location']}: {first['reason']}")
+        raise RefusedFile("the file holds no records")
+    for hook in options.after_write:
+        hook(session, ingest.touched_concepts)
+
+
+def _write_chunk(session: Session, ingest: Ingest, chunk: list[Record],
+                 report: ImportReport) -> None:
+    if not chunk:
+        return
+    by_kind: dict[str, list[tuple[dict, str]]] = {}
+    for record in chunk:
+        schema = RECORD_SCHEMAS.get(record.kind)
+        if schema is None:
+            report.rejected.append({"location": record.location,
+                                    "reason": f"unknown record kind '{record.kind}'"})
+            continue
+        try:
+            data = schema().load(record.data)
+        except ValidationError as exc:
+            report.rejected.append({"location": record.location,
+                                    "reason": error_text(exc.messages)})
+            continue
+        by_kind.setdefault(record.kind, []).append((data, record.location))
+    for kind in KIND_ORDER:
+        if kind in by_kind:
+            for outcome in ingest.write(kind, by_kind[kind]):
+                report.count(outcome)
+    session.flush()
+    # Keep memory flat on big files: nothing from this chunk is needed any more.
+    session.expunge_all()
+
+
+def _format_noun(fmt: str) -> str:
+    return fmt.replace("-", " ")
+
+
+# -- batch bookkeeping, each in its own short transaction ------------------------------------
+
+def _open_batch(sessions: sessionmaker[Session], fmt: str, source: Source,
+                options: ImportOptions) -> int:
+    with sessions() as session:
+        batch = ImportBatch(
+            format=fmt, filename=source.name[:500], checksum=file_checksum(source.path),
+            origin=options.origin, status="running", body_code=options.body,
+            licence=options.licence, user_id=options.user_id, host=socket.gethostname(),
+            pid=os.getpid(), started_at=utcnow(),
+        )
+        session.add(batch)
+        session.commit()
+        return batch.id
+
+
+def _close_batch(batch: ImportBatch, report: ImportReport, status: str) -> None:
+    batch.status = status
+    batch.created = report.created
+    batch.updated = report.updated
+    batch.unchanged = report.unchanged
+    batch.rejected = len(report.rejected)
+    batch.errors = report.rejected[:MAX_ERRORS_STORED]
+    batch.finished_at = utcnow()
+
+
+def _forget_batch(sessions: sessionmaker[Session], batch_id: int) -> None:
+    """A refused file leaves no trace in the database, not even its batch."""
+    with sessions() as session:
+        session.execute(delete(ImportBatch).where(ImportBatch.id == batch_id))
+        session.commit()
+
+
+def _fail_batch(sessions: sessionmaker[Session], batch_id: int, message: str) -> None:
+    with sessions() as session:
+        batch = session.get(ImportBatch, batch_id)
+        if batch is not None:
+            batch.status = "failed"
+            batch.message = message[:1000]
+            batch.finished_at = utcnow()
+            session.commit()
+
+
+def fail_abandoned_batches(session: Session) -> int:
+    """Mark failed the batches left ``running`` by a process of this host that no longer runs."""
+    host = socket.gethostname()
+    count = 0
+    for batch in session.scalars(
+        select(ImportBatch).where(ImportBatch.status == "running", ImportBatch.host == host)
+    ):
+        if batch.pid and not _process_alive(batch.pid):
+            batch.status = "failed"
+            batch.message = "the importing process stopped before it finished"
+            batch.finished_at = utcnow()
+            count += 1
+    return count
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -1,0 +1,1 @@
+"""marshmallow schemas shared by the API, the importers and the exports."""

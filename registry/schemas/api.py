@@ -1,0 +1,150 @@
+"""Public API shapes (JSON API v1). Written explicitly: a stable contract, not an ORM dump."""
+
+from typing import Any
+
+from marshmallow import Schema, fields
+
+
+class Overlay:
+    """Reads like ``base`` with some attributes added or replaced, for dumping computed values
+    (counts, a filtered list of definitions) through the same schema as the entity."""
+
+    def __init__(self, base: Any, **extra: Any) -> None:
+        self._base = base
+        self.__dict__.update(extra)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._base, name)
+
+
+class BodyOut(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    kind = fields.String(required=True)
+    url = fields.String(allow_none=True)
+    country = fields.String(allow_none=True)
+
+
+class BodyCountOut(BodyOut):
+    published = fields.Integer()
+    in_development = fields.Integer()
+    standards = fields.Integer()
+
+
+class AreaOut(Schema):
+    slug = fields.String(required=True)
+    title = fields.String(required=True)
+    kind = fields.String(required=True)
+    description = fields.String(allow_none=True)
+    source = fields.String(allow_none=True)
+    parent = fields.Function(lambda a: a.parent.slug if a.parent else None, allow_none=True)
+    standards = fields.Integer(dump_default=0)
+
+
+class RelationOut(Schema):
+    type = fields.String(required=True)
+    reference = fields.String(attribute="target_reference", required=True)
+    id = fields.Integer(attribute="target_id", allow_none=True)
+
+
+class StandardOut(Schema):
+    id = fields.Integer(required=True)
+    reference = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.String(required=True)
+    type = fields.String(attribute="doc_type", required=True)
+    bodies = fields.List(fields.String(), attribute="body_codes", required=True)
+    published = fields.Date(allow_none=True)
+    year = fields.Integer(allow_none=True)
+    committee = fields.Function(lambda s: s.committee.reference if s.committee else None,
+                                allow_none=True)
+    areas = fields.Function(lambda s: [a.slug for a in s.areas])
+    url = fields.String(allow_none=True)
+    stage = fields.String(attribute="stage_code", allow_none=True)
+    edition = fields.String(allow_none=True)
+
+
+class StandardDetailOut(StandardOut):
+    scope = fields.String(allow_none=True)
+    ics = fields.List(fields.String())
+    languages = fields.List(fields.String())
+    keywords = fields.List(fields.String())
+    relations = fields.List(fields.Nested(RelationOut))
+    measurement_evaluation = fields.Boolean()
+    socio_technical = fields.Boolean()
+    human_rights_considered = fields.Boolean()
+    text_licence = fields.String(allow_none=True)
+    source_id = fields.String(allow_none=True)
+    batch = fields.Integer(attribute="batch_id", allow_none=True)
+
+
+class DesignationOut(Schema):
+    term = fields.String(required=True)
+    type = fields.String(required=True)
+
+
+class DefinitionOut(Schema):
+    id = fields.Integer(required=True)
+    concept = fields.Function(lambda d: d.concept.slug)
+    body = fields.Function(lambda d: d.body.code, required=True)
+    source = fields.String(attribute="source_label", required=True)
+    standard_id = fields.Integer(allow_none=True)
+    clause = fields.String(allow_none=True)
+    language = fields.String(required=True)
+    term = fields.String(required=True)
+    designations = fields.List(fields.Nested(DesignationOut))
+    text = fields.String(required=True)
+    excerpt = fields.Boolean(attribute="is_excerpt")
+    notes = fields.List(fields.String())
+    examples = fields.List(fields.String())
+    date = fields.Date(attribute="valid_from", allow_none=True)
+    licence = fields.String(required=True)
+    url = fields.String(attribute="source_url", allow_none=True)
+    nature = fields.String(allow_none=True)
+    status = fields.String(required=True)
+    revision = fields.Integer()
+
+
+def _labels(concept, kind: str = "preferred") -> dict:
+    return {lab.language: lab.label for lab in concept.labels if lab.kind == kind}
+
+
+def _alt_labels(concept) -> dict:
+    alt: dict[str, list[str]] = {}
+    for lab in concept.labels:
+        if lab.kind == "alternative":
+            alt.setdefault(lab.language, []).append(lab.label)
+    return alt
+
+
+class ConceptOut(Schema):
+    slug = fields.String(required=True)
+    label = fields.Function(lambda c: c.label("en"))
+    labels = fields.Function(_labels, metadata={"description": "language tag -> label"})
+    alt_labels = fields.Function(_alt_labels)
+    contested = fields.Boolean()
+    divergence = fields.Float(allow_none=True)
+    measurability = fields.String(allow_none=True)
+    areas = fields.Function(lambda c: [a.slug for a in c.areas])
+
+
+class ConceptRowOut(ConceptOut):
+    definitions = fields.Integer()
+    bodies = fields.Integer()
+
+
+class ConceptDetailOut(ConceptOut):
+    definitions = fields.List(fields.Nested(DefinitionOut))
+
+
+def page_schema(item: type[Schema], name: str) -> type[Schema]:
+    """``{"items": [...], "total": N, "page": P, "per_page": K}`` around ``item``."""
+    return Schema.from_dict(
+        {
+            "items": fields.List(fields.Nested(item), required=True),
+            "total": fields.Integer(required=True),
+            "page": fields.Integer(required=True),
+            "per_page": fields.Integer(required=True),
+        },
+        name=name,
+    )

@@ -1,0 +1,39 @@
+"""Query parameters of lists, validated the same way for pages and for the API."""
+
+from marshmallow import EXCLUDE, Schema, fields, validate
+
+from registry.models import vocab
+from registry.schemas.records import BODY_CODE, LANGUAGE, SLUG
+
+
+class PagingQuery(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class StandardQuery(PagingQuery):
+    body = fields.String(validate=BODY_CODE)
+    status = fields.String(validate=validate.OneOf(vocab.STANDARD_STATUSES))
+    type = fields.String(validate=validate.OneOf(vocab.DOC_TYPES))
+    area = fields.String(validate=SLUG)
+    year = fields.Integer(validate=validate.Range(min=1900, max=2100))
+    reference = fields.String(validate=validate.Length(min=1, max=200))
+    committee = fields.String(validate=validate.Length(min=1, max=120))
+    q = fields.String(validate=validate.Length(max=200))
+    sort = fields.String(load_default="reference",
+                         validate=validate.OneOf(("reference", "-published", "published",
+                                                  "title")))
+
+
+class ConceptQuery(PagingQuery):
+    q = fields.String(validate=validate.Length(max=200))
+    body = fields.String(validate=BODY_CODE)
+    area = fields.String(validate=SLUG)
+    language = fields.String(validate=LANGUAGE)
+    contested = fields.Boolean()
+    sort = fields.String(load_default="label",
+                         validate=validate.OneOf(("label", "divergence", "definitions")))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))

@@ -1,0 +1,47 @@
+"""Creating and changing users."""
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from registry.models import Body, User
+from registry.models.vocab import ROLES
+from registry.passwords import MIN_LENGTH, hash_password
+from registry.services import audit
+
+
+class UserError(ValueError):
+    """The request cannot be carried out; the message says why."""
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def create_user(session: Session, *, email: str, role: str, password: str | None = None,
+                body_code: str | None = None, name: str = "", actor_id: int | None = None,
+                path: str = "cli") -> User:
+    email = normalise_email(email)
+    if "@" not in email or len(email) > 254:
+        raise UserError(f"{email!r} is not an email address")
+    if role not in ROLES:
+        raise UserError(f"role must be one of {', '.join(ROLES)}")
+    if session.scalar(select(User.id).where(func.lower(User.email) == email)):
+        raise UserError(f"a user with the email {email} already exists")
+    body = None
+    if role == "submitter":
+        if not body_code:
+            raise UserError("a submitter belongs to one body: give --body CODE")
+        body = session.scalar(select(Body).where(Body.code == body_code))
+        if body is None:
+            raise UserError(f"unknown body {body_code!r}")
+    elif body_code:
+        raise UserError("only submitters belong to a body")
+    if password is not None and len(password) < MIN_LENGTH:
+        raise UserError(f"the password must have at least {MIN_LENGTH} characters")
+    user = User(email=email, role=role, name=name, body=body,
+                password_hash=hash_password(password) if password else None)
+    session.add(user)
+    session.flush()
+    audit.record(session, entity="users", entity_id=user.id, action="create", path=path,
+                 actor_id=actor_id, after={"email": email, "role": role, "body": body_code})
+    return user

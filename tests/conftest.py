@@ -1,0 +1,71 @@
+"""Fixtures: an app on a fresh database per test, its client, and the database session.
+
+The whole suite runs on SQLite, and again on PostgreSQL when TEST_DATABASE_URL names one.
+"""
+
+import pytest
+from sqlalchemy import create_engine
+
+from app import create_app
+from app.extensions import db as flask_db
+from registry.models import Base
+from tests import dbs
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    if dbs.is_postgres():
+        reason = dbs.postgres_unavailable_reason()
+        if reason:
+            pytest.skip(reason)
+        with dbs.postgres_schema() as url:
+            yield url
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'registry.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url):
+    engine = create_engine(database_url)
+    Base.metadata.create_all(engine)
+    yield engine
+    engine.dispose()
+
+
+def make_app(database_url: str, tmp_path, **overrides):
+    config = {
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "SEARCH_INDEX_DIR": str(tmp_path / "search-index"),
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "SERVER_NAME": None,
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture
+def app(_schema, database_url, tmp_path, request):
+    overrides = getattr(request, "param", None) or {}
+    application = make_app(database_url, tmp_path, **overrides)
+    with application.app_context():
+        yield application
+        flask_db.session.remove()
+    dbs.wipe(_schema)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def session(app):
+    return flask_db.session
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
