@@ -5,6 +5,7 @@ from datetime import date, datetime
 from flask import Flask, current_app, request, url_for
 from markupsafe import Markup
 
+from app.auth.guard import allowed
 from registry.models import vocab
 
 STATUS_LABELS = {
@@ -74,6 +75,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(
         url_with=url_with,
         has_endpoint=has_endpoint,
+        allowed=allowed,
         NAV=NAV,
         lang_attrs=lang_attrs,
         text_direction=text_direction,

@@ -1,0 +1,131 @@
+"""Who may do what: the one place that decides, for every write in the web, the API and the CLI.
+
+Actions are named ``<entity>.<verb>``. Each maps to a rule taking the user and, where the
+decision depends on it, the target (a standard, a body code, a submission, a post...). Views and
+API resources never look at roles themselves: they call ``require`` (through
+``app.auth.guard.authorize``), which raises ``NotSignedIn`` or ``Forbidden``.
+
+Roles: anonymous visitors read everything public and write nothing; a *submitter* speaks for one
+body and proposes entries for that body only; a *panel* member reviews submissions, links
+definitions, tags areas, annotates gaps and evaluates standards; an *admin* may do everything.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from registry.models import User
+
+
+class PolicyError(Exception):
+    """Base of the two refusals; the message is safe to show to the user."""
+
+
+class NotSignedIn(PolicyError):
+    """The action needs a signed-in user (HTTP 401)."""
+
+
+class Forbidden(PolicyError):
+    """The user is signed in but may not do this (HTTP 403)."""
+
+
+Rule = Callable[[User, Any], bool]
+
+
+def _signed_in(user: User, target: Any = None) -> bool:
+    return True
+
+
+def _panel(user: User, target: Any = None) -> bool:
+    return user.role in ("panel", "admin")
+
+
+def _admin(user: User, target: Any = None) -> bool:
+    return user.role == "admin"
+
+
+def body_codes_of(target: Any) -> set[str]:
+    """The bodies a target belongs to: a code, a Body, a Standard, a Definition, a record."""
+    if target is None:
+        return set()
+    if isinstance(target, str):
+        return {target}
+    if isinstance(target, dict):
+        codes = target.get("bodies") or ([target["body"]] if target.get("body") else [])
+        return set(codes)
+    if hasattr(target, "body_codes"):
+        return set(target.body_codes)
+    body = getattr(target, "body", None)
+    if body is not None:
+        return {body.code} if hasattr(body, "code") else {body}
+    code = getattr(target, "code", None)
+    return {code} if code else set()
+
+
+def _own_body(user: User, target: Any = None) -> bool:
+    """Panel and admins act for anyone; a submitter only for the body it belongs to."""
+    if user.role in ("panel", "admin"):
+        return True
+    if user.role != "submitter" or user.body is None:
+        return False
+    codes = body_codes_of(target)
+    return bool(codes) and codes <= {user.body.code}
+
+
+def _own_or_panel(user: User, target: Any = None) -> bool:
+    """The author of ``target`` (anything with ``author_id``/``user_id``), or the panel."""
+    owner = getattr(target, "author_id", None) or getattr(target, "user_id", None)
+    return _panel(user) or (owner is not None and owner == user.id)
+
+
+RULES: dict[str, Rule] = {
+    # submissions by standards bodies, reviewed by the panel
+    "submission.create": _own_body,
+    "submission.read": _own_or_panel,
+    "submission.review": _panel,
+    # the glossary
+    "link.create": _panel,
+    "link.review": _panel,
+    "concept.edit": _panel,
+    # areas and gaps
+    "area.tag": _panel,
+    "area.edit": _admin,
+    "gap.annotate": _panel,
+    # debate and evaluation
+    "post.create": _signed_in,
+    "post.edit": _own_or_panel,
+    "post.flag": _signed_in,
+    "post.hide": _panel,
+    "evaluation.write": _panel,
+    "follow": _signed_in,
+    # accounts and administration
+    "token.manage": _signed_in,
+    "user.manage": _admin,
+    "audit.read": _admin,
+    "batch.read": _admin,
+    "import.run": _admin,
+}
+
+
+def can(user: User | None, action: str, target: Any = None) -> bool:
+    if action not in RULES:
+        raise KeyError(f"unknown action {action!r}: add it to registry.policy.RULES")
+    if user is None or not getattr(user, "is_authenticated", False) or not user.active:
+        return False
+    return RULES[action](user, target)
+
+
+def require(user: User | None, action: str, target: Any = None) -> None:
+    """Return quietly when allowed; otherwise raise NotSignedIn or Forbidden."""
+    if action not in RULES:
+        raise KeyError(f"unknown action {action!r}: add it to registry.policy.RULES")
+    if user is None or not getattr(user, "is_authenticated", False) or not user.active:
+        raise NotSignedIn("Sign in to do this.")
+    if not RULES[action](user, target):
+        raise Forbidden(_refusal(user, action, target))
+
+
+def _refusal(user: User, action: str, target: Any) -> str:
+    if user.role == "submitter" and RULES[action] is _own_body:
+        body = user.body.code if user.body else "no body"
+        return f"You submit for {body} only; this entry belongs to another body."
+    return "Your role does not allow this."

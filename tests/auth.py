@@ -1,0 +1,22 @@
+"""Signing test clients in as users of each role, without going through the sign-in form."""
+
+from registry.models import User
+from registry.services.users import create_user
+
+
+def make_user(session, role: str, body: str | None = None, email: str | None = None) -> User:
+    """A user of ``role`` (a submitter needs ``body``); its password is ``password-<role>``."""
+    from registry.services.bodies import find_or_create_known
+
+    if body:
+        find_or_create_known(session, body)
+    user = create_user(session, email=email or f"{role}-{body or 'x'}@example.org".lower(),
+                       role=role, body_code=body, password=f"password-{role}-long")
+    session.commit()
+    return user
+
+
+def sign_in(client, user: User) -> None:
+    with client.session_transaction() as sess:
+        sess["_user_id"] = str(user.id)
+        sess["_fresh"] = True
