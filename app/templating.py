@@ -6,6 +6,7 @@ from flask import Flask, current_app, request, url_for
 from markupsafe import Markup
 
 from app.auth.guard import allowed
+from registry import markdown
 from registry.models import vocab
 
 STATUS_LABELS = {
@@ -72,6 +73,8 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["status_label"] = lambda s: STATUS_LABELS.get(s, s or "")
     app.jinja_env.filters["language_name"] = lambda code: LANGUAGE_NAMES.get(code, code)
+    # Sanitized by registry.markdown (markdown-it without raw HTML, then nh3): safe to mark.
+    app.jinja_env.filters["markdown"] = lambda text: Markup(markdown.render(text))
     app.jinja_env.globals.update(
         url_with=url_with,
         has_endpoint=has_endpoint,

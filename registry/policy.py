@@ -62,11 +62,17 @@ def body_codes_of(target: Any) -> set[str]:
 
 
 def _own_body(user: User, target: Any = None) -> bool:
-    """Panel and admins act for anyone; a submitter only for the body it belongs to."""
+    """Panel and admins act for anyone; a submitter only for the body it belongs to.
+
+    Without a target (opening a form, the role-level check of ``guarded``) a submitter with a
+    body passes; the view then checks again with the entry it is about to touch.
+    """
     if user.role in ("panel", "admin"):
         return True
     if user.role != "submitter" or user.body is None:
         return False
+    if target is None:
+        return True
     codes = body_codes_of(target)
     return bool(codes) and codes <= {user.body.code}
 
