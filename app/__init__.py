@@ -28,10 +28,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     ext.api.init_app(app)
 
     # The app's parts import models and extensions; import them once the app is configured.
-    from app import api, auth, cli, errors, templating, web
+    from app import api, auth, cli, errors, health, templating, web
 
     errors.register(app)
     auth.register(app)
+    health.register(app)
     templating.register(app)
     web.register(app)
     api.register(app)

@@ -1,6 +1,6 @@
 """Query parameters of lists, validated the same way for pages and for the API."""
 
-from marshmallow import EXCLUDE, Schema, fields, validate
+from marshmallow import EXCLUDE, Schema, fields, pre_load, validate
 
 from registry.models import vocab
 from registry.schemas.records import BODY_CODE, LANGUAGE, SLUG
@@ -9,6 +9,11 @@ from registry.schemas.records import BODY_CODE, LANGUAGE, SLUG
 class PagingQuery(Schema):
     class Meta:
         unknown = EXCLUDE
+
+    @pre_load
+    def _blank_is_absent(self, data, **kwargs):
+        """A form's "Any" option sends ``status=``: an empty value means no filter."""
+        return {k: v for k, v in data.items() if v not in ("", None)}
 
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))

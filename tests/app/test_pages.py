@@ -52,3 +52,9 @@ def test_bad_filter_is_a_400_page(client):
     response = client.get("/standards?year=soon")
     assert response.status_code == 400
     assert b"year" in response.data
+
+
+def test_empty_filters_from_the_form_mean_any(client, catalogue):
+    response = client.get("/standards?q=&body=&status=&type=&area=&year=&sort=reference")
+    assert response.status_code == 200
+    assert b"ISO/IEC 22989:2022" in response.data
