@@ -75,6 +75,13 @@ class CommitteeRecord(RecordSchema):
     url = Text(validate=URL)
     source_id = Text(validate=validate.Length(max=64))
 
+    @post_load
+    def _tidy(self, data, **kwargs):
+        # Stored bodies come back sorted by code: sort here too, so a file listing
+        # ["ISO", "IEC"] loads as unchanged the second time.
+        data["bodies"] = sorted(set(data["bodies"]))
+        return data
+
 
 class AreaRecord(RecordSchema):
     slug = Text(required=True, validate=SLUG)

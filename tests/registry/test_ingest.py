@@ -70,6 +70,13 @@ def test_unknown_body_and_area_are_rejected_with_reasons(session):
     assert count(session, Standard) == 0
 
 
+def test_committee_bodies_in_any_order_load_unchanged_the_second_time(session):
+    record = {"record": "committee", "reference": "ISO/IEC JTC 1", "bodies": ["ISO", "IEC"]}
+    [created] = f.load(session, record)
+    [again] = f.load(session, record)
+    assert (created.action, again.action) == ("created", "unchanged")
+
+
 def test_known_bodies_are_created_on_first_use(session):
     f.load(session, f.standard(bodies=["ITU-T"], committee="ITU-T Study Group 13"))
     std = session.scalar(select(Standard))
