@@ -17,6 +17,28 @@ def make_user(session, role: str, body: str | None = None, email: str | None = N
 
 
 def sign_in(client, user: User) -> None:
+    """Put ``user`` in the client's session as Flask-Login's ``login_user`` would.
+
+    The session identifier must match the test client's address and agent, or "strong" session
+    protection logs the user straight out again.
+    """
+    from flask_login.utils import _create_identifier
+
+    with client.application.test_request_context(
+        environ_base={"REMOTE_ADDR": "127.0.0.1"}, headers={"User-Agent": _agent(client)}
+    ):
+        identifier = _create_identifier()
     with client.session_transaction() as sess:
         sess["_user_id"] = str(user.id)
         sess["_fresh"] = True
+        sess["_id"] = identifier
+
+
+def _agent(client) -> str:
+    return client.environ_base.get("HTTP_USER_AGENT", f"Werkzeug/{_werkzeug_version()}")
+
+
+def _werkzeug_version() -> str:
+    from importlib.metadata import version
+
+    return version("werkzeug")

@@ -4,6 +4,7 @@ The whole suite runs on SQLite, and again on PostgreSQL when TEST_DATABASE_URL n
 """
 
 import pytest
+from flask import g
 from sqlalchemy import create_engine
 
 from app import create_app
@@ -46,10 +47,17 @@ def make_app(database_url: str, tmp_path, **overrides):
     return create_app(config)
 
 
+def _forget_login_user() -> None:
+    g.pop("_login_user", None)
+
+
 @pytest.fixture
 def app(_schema, database_url, tmp_path, request):
     overrides = getattr(request, "param", None) or {}
     application = make_app(database_url, tmp_path, **overrides)
+    # The fixture's app context outlives each request, and Flask-Login caches the user in ``g``
+    # of that context: forget it per request so every request authenticates afresh.
+    application.before_request(_forget_login_user)
     with application.app_context():
         yield application
         flask_db.session.remove()
