@@ -4,6 +4,7 @@ Pictures are plain SVG rendered on the server: readable without JavaScript, ever
 <title>, and each page carries the same numbers as a data table and as CSV.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from registry.services.gaps import Coverage, YearSeries
@@ -42,6 +43,7 @@ class HeatCell:
     fill: str
     dark: bool
     gap: bool
+    href: str
 
 
 @dataclass
@@ -51,6 +53,8 @@ class HeatRow:
     title: str
     depth: int
     flagged: bool
+    href: str
+    flags: str
     cells: list[HeatCell] = field(default_factory=list)
 
 
@@ -67,18 +71,21 @@ class Heatmap:
     legend_y: int
 
 
-def heatmap(cov: Coverage) -> Heatmap:
+def heatmap(cov: Coverage, cell_href: Callable[[str, str], str],
+            area_href: Callable[[str], str]) -> Heatmap:
+    """Layout of the heatmap; links are built by the caller (one url_for, not one per cell)."""
     label_width, cell_w, cell_h, top = 250, 78, 24, 64
     bodies = [(label_width + i * cell_w, code, name) for i, (code, name) in enumerate(cov.bodies)]
     rows = []
     for r, area in enumerate(cov.areas):
         y = top + r * cell_h
-        row = HeatRow(y, area.slug, area.title, getattr(area, "depth", 0), bool(area.flags))
+        row = HeatRow(y, area.slug, area.title, getattr(area, "depth", 0), bool(area.flags),
+                      area_href(area.slug), "; ".join(f.title for f in area.flags))
         for x, code, _ in bodies:
             cell = cov.cell(area.area_id, code)
             fill, dark = coverage_colour(cell.published, cell.developing)
             row.cells.append(HeatCell(x, y, code, cell.published, cell.developing, fill, dark,
-                                      cov.is_gap(area, code)))
+                                      cov.is_gap(area, code), cell_href(area.slug, code)))
         rows.append(row)
     grid_bottom = top + len(rows) * cell_h
     width = max(label_width + len(bodies) * cell_w + 10, 640)

@@ -2,10 +2,13 @@
 
 import csv
 import io
+from urllib.parse import urlencode
 
-from flask import Response, render_template
+from flask import Response, render_template, url_for
+from markupsafe import Markup
 
 from app import gaps as computed
+from app.extensions import db
 from app.web import bp, charts
 from app.web.args import load_args
 from registry.schemas.gaps import GapQuery
@@ -32,18 +35,30 @@ def gaps():
 
 def _heatmap_context() -> dict:
     cov = computed.coverage()
-    return {"coverage": cov, "h": charts.heatmap(cov), "legend": charts.scale_legend(),
+    standards, area = url_for("web.standards"), url_for("web.area", slug="-").rstrip("-")
+    layout = charts.heatmap(
+        cov, lambda slug, code: f"{standards}?{urlencode({'area': slug, 'body': code})}",
+        lambda slug: area + slug)
+    return {"coverage": cov, "h": layout, "legend": charts.scale_legend(),
             "developing_only": charts.DEVELOPING_ONLY}
+
+
+def _rendered(template: str) -> str:
+    """The heatmap drawn once per catalogue state: thousands of cells are slow to render."""
+    return computed.memo().get(
+        db.session, (template, computed.thresholds()),
+        lambda: render_template(template, **_heatmap_context()))
 
 
 @bp.get("/gaps/coverage")
 def coverage():
-    return render_template("gaps/coverage.html", **_heatmap_context())
+    return render_template("gaps/coverage.html", coverage=computed.coverage(),
+                           fragment=Markup(_rendered("gaps/_coverage_body.html")))
 
 
 @bp.get("/gaps/coverage.svg")
 def coverage_svg():
-    return _svg("gaps/_heatmap.svg", **_heatmap_context())
+    return Response(_rendered("gaps/_heatmap.svg"), mimetype="image/svg+xml")
 
 
 @bp.get("/gaps/coverage.csv")
