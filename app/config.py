@@ -73,7 +73,8 @@ def build_config(instance_path: str, overrides: dict[str, Any] | None = None) ->
         try:
             config[name] = kind(config.get(name, default))
         except ValueError:
-            raise ValueError(f"{name} must be a {kind.__name__}, not {config[name]!r}") from None
+            noun = "an integer" if kind is int else "a number"
+            raise ValueError(f"{name} must be {noun}, not {config[name]!r}") from None
 
     url = normalise_database_url(config["DATABASE_URL"])
     config["DATABASE_URL"] = url

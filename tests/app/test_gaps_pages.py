@@ -3,6 +3,7 @@
 import csv
 import io
 
+import pytest
 from lxml import etree
 
 from tests import factories as f
@@ -169,3 +170,25 @@ def test_panel_tags_a_standard_to_areas(client, session):
     # The gap list follows at once: rights now holds... still only IEEE.
     energy = client.get("/api/v1/areas/energy").get_json()
     assert energy["stats"]["bodies"] == 4
+
+
+@pytest.mark.parametrize("app", [{"GAP_STALE_YEARS": "1"}], indirect=True)
+def test_thresholds_come_from_configuration(client, session):
+    catalogue(session)
+    stale = {i["area"] for i in client.get("/api/v1/gaps?rule=stale").get_json()["items"]}
+    assert {"rights", "energy"} <= stale  # newest 2024: older than one year
+
+
+def test_a_bad_threshold_is_refused_at_start(tmp_path):
+    from app.config import build_config
+
+    with pytest.raises(ValueError, match="GAP_STALE_YEARS must be an integer"):
+        build_config(str(tmp_path), {"GAP_STALE_YEARS": "five", "SECRET_KEY": "x"})
+
+
+def test_the_gap_list_follows_a_write_at_once(client, session):
+    catalogue(session)
+    assert client.get("/api/v1/gaps").get_json()["total"] == 1  # computed and memoized
+    f.load(session, f.standard("ISO/IEC 9:2025", published="2025-01-01",
+                               measurement_evaluation=True, areas=["rights"]))
+    assert client.get("/api/v1/gaps").get_json()["total"] == 0
