@@ -489,8 +489,10 @@ class Memo:
         self.hits = 0
         self.misses = 0
 
-    def get(self, session: Session, key: Hashable, compute: Callable[[], Any]) -> Any:
-        current = fingerprint(session)
+    def get(self, session: Session, key: Hashable, compute: Callable[[], Any],
+            current: tuple | None = None) -> Any:
+        """The value for ``key``; ``current``: the fingerprint, when the caller has it."""
+        current = current if current is not None else fingerprint(session)
         with self._lock:
             if current != self._print:
                 self._print, self._values = current, {}
