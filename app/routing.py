@@ -12,8 +12,14 @@ ID_MAX = 2**31 - 1  # PostgreSQL INTEGER, the narrowest id column the registry u
 
 
 class BoundedIntegerConverter(IntegerConverter):
-    def __init__(self, url_map, fixed_digits: int = 0, min: int | None = None,
-                 max: int | None = ID_MAX, signed: bool = False) -> None:
+    def __init__(
+        self,
+        url_map,
+        fixed_digits: int = 0,
+        min: int | None = None,
+        max: int | None = ID_MAX,
+        signed: bool = False,
+    ) -> None:
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 

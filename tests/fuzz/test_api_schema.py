@@ -32,11 +32,9 @@ def _mint_token(app, role: str) -> str | None:
     users = app.cli.get_command(app.app_context(), "users")
     if users is None or users.get_command(app.app_context(), "token") is None:
         return None
-    user = make_user(flask_db.session, role,
-                     body="IEEE" if role == "submitter" else None)
+    user = make_user(flask_db.session, role, body="IEEE" if role == "submitter" else None)
     flask_db.session.commit()
-    result = app.test_cli_runner().invoke(
-        args=["users", "token", user.email, "--scope", "write"])
+    result = app.test_cli_runner().invoke(args=["users", "token", user.email, "--scope", "write"])
     assert result.exit_code == 0, result.output
     tokens = re.findall(r"\S{24,}", result.output)
     assert tokens, f"no token printed: {result.output!r}"
@@ -55,8 +53,13 @@ def api_schema(demo_app):
 
 def _fuzz(operation, mode: GenerationMode, headers: dict[str, str]) -> None:
     @given(case=operation.as_strategy(generation_mode=mode))
-    @settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=not LONG_RUN,
-              database=None, suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=MAX_EXAMPLES,
+        deadline=None,
+        derandomize=not LONG_RUN,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
     def run(case):
         case.call_and_validate(headers=headers)
 
@@ -65,8 +68,7 @@ def _fuzz(operation, mode: GenerationMode, headers: dict[str, str]) -> None:
 
 # Hypothesis is driven here rather than through schemathesis' pytest plugin, whose lazy schema
 # fixture does not run under pytest 9 (it reads Function._nodeid).
-@pytest.mark.parametrize("mode", (GenerationMode.POSITIVE, GenerationMode.NEGATIVE),
-                         ids=str)
+@pytest.mark.parametrize("mode", (GenerationMode.POSITIVE, GenerationMode.NEGATIVE), ids=str)
 @pytest.mark.parametrize("who", ("anonymous", *ROLES))
 def test_api_conforms_to_its_schema(api_schema, tokens, who, mode):
     if who == "anonymous":

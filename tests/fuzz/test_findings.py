@@ -20,10 +20,17 @@ def test_the_openapi_document_states_the_id_range(client):
     assert param["schema"]["maximum"] == ID_MAX
 
 
-@pytest.mark.parametrize("query, field", [
-    ("status=", "status"), ("body=", "body"), ("area=", "area"), ("page=", "page"),
-    ("per_page=", "per_page"), ("sort=", "sort"),
-])
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("status=", "status"),
+        ("body=", "body"),
+        ("area=", "area"),
+        ("page=", "page"),
+        ("per_page=", "per_page"),
+        ("sort=", "sort"),
+    ],
+)
 def test_the_api_refuses_empty_values_its_schema_excludes(client, query, field):
     response = client.get(f"/api/v1/standards?{query}")
     assert response.status_code == 400
