@@ -35,14 +35,15 @@ def postgres_unavailable_reason() -> str | None:
 
 
 @contextmanager
-def postgres_schema(prefix: str = "t"):
+def postgres_schema(prefix: str = "t", server_url: str | None = None):
     """A URL whose connections live in a new schema, dropped on exit."""
+    server_url = normalise_database_url(server_url or TEST_DATABASE_URL)
     schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(TEST_DATABASE_URL)
+    admin = create_engine(server_url)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     options = quote(f"-csearch_path={schema},public")
-    url = make_url(TEST_DATABASE_URL).render_as_string(hide_password=False)
+    url = make_url(server_url).render_as_string(hide_password=False)
     url += ("&" if "?" in url else "?") + f"options={options}"
     try:
         yield url
