@@ -22,15 +22,16 @@ def is_postgres() -> bool:
     return TEST_DATABASE_URL.startswith("postgresql")
 
 
-def postgres_unavailable_reason() -> str | None:
+def postgres_unavailable_reason(server_url: str | None = None) -> str | None:
     """None when the server answers; otherwise why it does not."""
+    server_url = normalise_database_url(server_url or TEST_DATABASE_URL)
     try:
-        engine = create_engine(TEST_DATABASE_URL, connect_args={"connect_timeout": 3})
+        engine = create_engine(server_url, connect_args={"connect_timeout": 3})
         with engine.connect() as conn:
             conn.execute(text("select 1"))
         engine.dispose()
     except Exception as exc:  # any failure to connect means "skip", with the reason
-        return f"PostgreSQL at {TEST_DATABASE_URL} does not answer: {exc}"
+        return f"PostgreSQL at {server_url} does not answer: {exc}"
     return None
 
 
