@@ -96,6 +96,7 @@ class Language:
     notes: list[str] = field(default_factory=list)
     examples: list[str] = field(default_factory=list)
     licence: str | None = None
+    responsibility: str | None = None
 
 
 @dataclass
@@ -150,11 +151,17 @@ def _read_concept_level(entry: Entry, element, read_text) -> None:
     elif cat in ("crossReference", "see") and text_of(element):
         entry.notes.append(f"See: {text_of(element)}")
     elif cat == "transacGrp":
-        for part in element:
-            if category(part) == "responsibility" and _BODY_CODE.match(text_of(part)):
-                entry.responsibility = text_of(part)
+        entry.responsibility = _responsibility(element) or entry.responsibility
     elif cat == "externalCrossReference" and (element.get("target") or "").startswith("http"):
         entry.url = entry.url or element.get("target")
+
+
+def _responsibility(transac_grp) -> str | None:
+    """The body code the registry's export writes as responsibility (people's names are not)."""
+    for part in transac_grp:
+        if category(part) == "responsibility" and _BODY_CODE.match(text_of(part)):
+            return text_of(part)
+    return None
 
 
 def _note(notes: list[str], text: str, owner: "Entry | Language") -> None:
@@ -201,6 +208,8 @@ def _language_extra(lang: Language, element) -> None:
         _note(lang.notes, text_of(element), lang)
     elif cat in ("crossReference", "see") and text_of(element):
         lang.notes.append(f"See: {text_of(element)}")
+    elif cat == "transacGrp":
+        lang.responsibility = _responsibility(element) or lang.responsibility
     elif cat in ("example", "context") and text_of(element):
         lang.examples.append(text_of(element))
 
@@ -256,7 +265,8 @@ def concept_slug(entry: Entry) -> str | None:
     preferred = terms.get("en") or next(iter(terms.values()), None)
     if not preferred:
         return None
-    return slugify(next(d["term"] for d in preferred if d["type"] == "preferred"))
+    return slugify(next((d["term"] for d in preferred if d["type"] == "preferred"),
+                        preferred[0]["term"]))
 
 
 def entry_records(entry: Entry, ctx: Context, *, clause: str | None = None,
@@ -282,6 +292,9 @@ def entry_records(entry: Entry, ctx: Context, *, clause: str | None = None,
                 labels[lang.language] = d["term"]
             elif d["type"] != "deprecated" and d["term"] != labels.get(lang.language):
                 alt.setdefault(lang.language, []).append(d["term"])
+    if not labels:
+        yield Rejected(where, "the entry has no preferred or admitted term")
+        return
     yield Record("concept", {"slug": slug, "labels": labels, "alt_labels": alt, "merge": True},
                  where)
     for lang in entry.languages:
@@ -298,7 +311,7 @@ def _definition(entry: Entry, lang: Language, text: str, source: str | None, slu
                                    "admitted term")
         return
     licence = lang.licence or entry.licence or ctx.licence
-    body = entry.responsibility or ctx.body
+    body = lang.responsibility or entry.responsibility or ctx.body
     if not body:
         raise MissingSetting("the file does not name the body its definitions come from; "
                              "give it with --body")
