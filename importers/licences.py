@@ -1,8 +1,9 @@
 """Whether a definition's licence lets the registry keep its full text.
 
 Full text only where the licence allows it (EU legal acts, US Government works, OECD with
-attribution, Creative Commons, W3C, ODC-By, public domain); any other licence, and any licence
-we cannot read, keeps a short excerpt with the citation and the link to the body's platform.
+attribution, Creative Commons, W3C, ODC-By, permissive software licences, public domain); any
+other licence, and any licence we cannot read, keeps a short excerpt with the citation and the
+link to the body's platform.
 Excerpting is the safe default: an unknown licence is never read as permission.
 """
 
@@ -16,7 +17,8 @@ _OPEN = re.compile(
     r"public domain|\bCC0\b|\bCC[ -]BY\b|creative\s*commons|European Union|\bEUR-Lex\b|"
     r"\bOECD\b|\bW3C\b|\bODC[ -]By\b|open data commons|US Government|U\.S\. Government|"
     r"17 U\.S\.C\. 105|reuse (is )?authori[sz]ed|freely (copied|reused)|"
-    r"creativecommons\.org/(licenses|publicdomain)|w3\.org/(copyright|Consortium/Legal)",
+    r"creativecommons\.org/(licenses|publicdomain)|w3\.org/(copyright|Consortium/Legal)|"
+    r"\bMIT\b|\bBSD\b|\bApache\b",
     re.IGNORECASE,
 )
 # Words that take permission away again, whatever else the licence says.

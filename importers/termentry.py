@@ -12,6 +12,7 @@ registry's concept of that designation, never replacing what is there) and one `
 record per language that has a definition, all naming that concept.
 """
 
+import hashlib
 import html.entities
 import re
 from collections.abc import Callable, Iterator
@@ -250,6 +251,21 @@ class Context:
     source: str  # the citation of definitions without a source of their own
     default_language: str | None = None
     url: str | None = None
+    # Hashes of the concept slugs given out in this file: two entries with the same term are
+    # two concepts (homonyms), so the second gets "-2". Hashes keep a huge file's memory small.
+    slugs: set[int] = field(default_factory=set)
+
+    def unique_slug(self, slug: str) -> str:
+        candidate, n = slug, 1
+        while (key := _hash(candidate)) in self.slugs:
+            n += 1
+            candidate = f"{slug}-{n}"
+        self.slugs.add(key)
+        return candidate
+
+
+def _hash(value: str) -> int:
+    return int.from_bytes(hashlib.blake2b(value.encode(), digest_size=8).digest(), "big")
 
 
 class MissingSetting(Exception):
@@ -284,6 +300,7 @@ def entry_records(entry: Entry, ctx: Context, *, clause: str | None = None,
     if slug is None:
         yield Rejected(where, "the entry has no term")
         return
+    slug = ctx.unique_slug(slug)
     labels: dict[str, str] = {}
     alt: dict[str, list[str]] = {}
     for lang in entry.languages:

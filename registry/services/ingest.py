@@ -89,6 +89,7 @@ class Ingest:
         self._standards: dict[str, tuple[int, date | None]] = {}
         self._seen: dict[str, dict[str, str]] = {}
         self._seen_definitions: set[int] = set()
+        self._merged: set[int] = set()  # concepts that merge records of this run went to
         self._pending_relations: list[tuple[int, str, str, str]] = []
         self._audit_rows: list[dict[str, Any]] = []
 
@@ -504,8 +505,10 @@ class Ingest:
                             summary="labels added by an import")
                 concept.batch_id = self.batch_id
                 outcome = Outcome("updated", "concept", slug, location)
-        # Definitions of this run that name ``slug`` belong to the concept found.
+        # Definitions of this run that name ``slug`` belong to the concept found; another entry
+        # of the run (a homonym, under another slug) must not be matched to it by label.
         self._concepts[slug] = concept.id
+        self._merged.add(concept.id)
         self._pending_relations += [
             (concept.id, rel["type"], rel["concept"], location) for rel in data["relations"]
         ]
@@ -513,11 +516,12 @@ class Ingest:
 
     def _concept_by_label(self, labels: dict[str, str]) -> Concept | None:
         for language, label in sorted(labels.items(), key=lambda kv: kv[0] != "en"):
-            concept_id = self.session.scalar(
+            concept_id = next((found for found in self.session.scalars(
                 select(ConceptLabel.concept_id)
                 .where(ConceptLabel.label_key == term_key(label),
                        ConceptLabel.language == language, ConceptLabel.kind == "preferred")
-                .order_by(ConceptLabel.concept_id).limit(1))
+                .order_by(ConceptLabel.concept_id).limit(50)) if found not in self._merged),
+                None)
             if concept_id is not None:
                 return self.session.get(Concept, concept_id)
         return None
