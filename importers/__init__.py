@@ -3,9 +3,13 @@
 ``FORMATS`` maps the name used on the command line and in the API to the module's reader.
 """
 
-from importers import registry_jsonl
+from importers import csv_template, ieee, iso_open_data, itu, registry_jsonl
 from importers.pipeline import Reader
 
 FORMATS: dict[str, Reader] = {
     "registry": registry_jsonl.read,
+    "iso-open-data": iso_open_data.read,
+    "ieee": ieee.read,
+    "itu": itu.read,
+    "csv": csv_template.read,
 }
