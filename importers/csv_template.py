@@ -97,6 +97,9 @@ def read(source: Source, options: ImportOptions) -> Iterator[Record | Rejected]:
             yield item
             continue
         location, row = item
+        if kind == "definition" and not clean(row.get("term")):
+            yield Rejected(location, "term: Missing data for required field.")
+            continue
         yield Record(kind, mapper(row, options), location)
 
 
