@@ -120,7 +120,8 @@ class ImportOptions:
 
 
 class Reader(Protocol):
-    def __call__(self, source: Source, options: ImportOptions) -> Iterator[Record | Rejected]: ...
+    def __call__(self, source: Source, options: ImportOptions) -> Iterator[Record | Rejected]:
+        ...
 
 
 @dataclass
@@ -148,23 +149,15 @@ class ImportReport:
             return
         setattr(self, outcome.action, getattr(self, outcome.action) + 1)
         if outcome.action != "unchanged" and len(self.changes) < MAX_CHANGES_LISTED:
-            self.changes.append(
-                {
-                    "action": outcome.action,
-                    "kind": outcome.kind,
-                    "key": outcome.key,
-                    "location": outcome.location,
-                }
-            )
+            self.changes.append({"action": outcome.action, "kind": outcome.kind,
+                                 "key": outcome.key, "location": outcome.location})
 
     def summary(self) -> str:
         if self.refused:
             return f"{self.filename}: refused: {self.refused}"
         prefix = "dry run, would have: " if self.dry_run else ""
-        return (
-            f"{self.filename}: {prefix}created {self.created}, updated {self.updated}, "
-            f"unchanged {self.unchanged}, rejected {len(self.rejected)}"
-        )
+        return (f"{self.filename}: {prefix}created {self.created}, updated {self.updated}, "
+                f"unchanged {self.unchanged}, rejected {len(self.rejected)}")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -189,13 +182,8 @@ def file_checksum(path: Path) -> str:
     return digest.hexdigest()
 
 
-def run_import(
-    sessions: sessionmaker[Session],
-    fmt: str,
-    reader: Reader,
-    source: Source,
-    options: ImportOptions,
-) -> ImportReport:
+def run_import(sessions: sessionmaker[Session], fmt: str, reader: Reader, source: Source,
+               options: ImportOptions) -> ImportReport:
     """Import one file. Never raises for bad input: the report says what happened."""
     report = ImportReport(filename=source.name, format=fmt, dry_run=options.dry_run)
     try:
@@ -236,14 +224,8 @@ def run_import(
     return report
 
 
-def _write_all(
-    session: Session,
-    reader: Reader,
-    source: Source,
-    options: ImportOptions,
-    report: ImportReport,
-    batch_id: int | None,
-) -> None:
+def _write_all(session: Session, reader: Reader, source: Source, options: ImportOptions,
+               report: ImportReport, batch_id: int | None) -> None:
     path = {"cli": "import"}.get(options.origin, options.origin)
     ingest = Ingest(session, path=path, batch_id=batch_id, actor_id=options.user_id)
     chunk: list[Record] = []
@@ -264,34 +246,29 @@ def _write_all(
     if records == 0:
         if parse_failures:
             first = report.rejected[0]
-            raise RefusedFile(
-                f"no {_format_noun(report.format)} record could be read; "
-                f"first problem at {first['location']}: {first['reason']}"
-            )
+            raise RefusedFile(f"no {_format_noun(report.format)} record could be read; "
+                              f"first problem at {first['location']}: {first['reason']}")
         raise RefusedFile("the file holds no records")
     for hook in options.after_write:
         hook(session, ingest.touched_concepts)
 
 
-def _write_chunk(
-    session: Session, ingest: Ingest, chunk: list[Record], report: ImportReport
-) -> None:
+def _write_chunk(session: Session, ingest: Ingest, chunk: list[Record],
+                 report: ImportReport) -> None:
     if not chunk:
         return
     by_kind: dict[str, list[tuple[dict, str]]] = {}
     for record in chunk:
         schema = RECORD_SCHEMAS.get(record.kind)
         if schema is None:
-            report.rejected.append(
-                {"location": record.location, "reason": f"unknown record kind '{record.kind}'"}
-            )
+            report.rejected.append({"location": record.location,
+                                    "reason": f"unknown record kind '{record.kind}'"})
             continue
         try:
             data = schema().load(record.data)
         except ValidationError as exc:
-            report.rejected.append(
-                {"location": record.location, "reason": error_text(exc.messages)}
-            )
+            report.rejected.append({"location": record.location,
+                                    "reason": error_text(exc.messages)})
             continue
         by_kind.setdefault(record.kind, []).append((data, record.location))
     for kind in KIND_ORDER:
@@ -309,23 +286,14 @@ def _format_noun(fmt: str) -> str:
 
 # -- batch bookkeeping, each in its own short transaction ------------------------------------
 
-
-def _open_batch(
-    sessions: sessionmaker[Session], fmt: str, source: Source, options: ImportOptions
-) -> int:
+def _open_batch(sessions: sessionmaker[Session], fmt: str, source: Source,
+                options: ImportOptions) -> int:
     with sessions() as session:
         batch = ImportBatch(
-            format=fmt,
-            filename=source.name[:500],
-            checksum=file_checksum(source.path),
-            origin=options.origin,
-            status="running",
-            body_code=options.body,
-            licence=options.licence,
-            user_id=options.user_id,
-            host=socket.gethostname(),
-            pid=os.getpid(),
-            started_at=utcnow(),
+            format=fmt, filename=source.name[:500], checksum=file_checksum(source.path),
+            origin=options.origin, status="running", body_code=options.body,
+            licence=options.licence, user_id=options.user_id, host=socket.gethostname(),
+            pid=os.getpid(), started_at=utcnow(),
         )
         session.add(batch)
         session.commit()

@@ -19,9 +19,8 @@ def read(source: Source, options: ImportOptions) -> Iterator[Record | Rejected]:
             try:
                 line = raw.decode("utf-8-sig" if number == 1 else "utf-8").strip()
             except UnicodeDecodeError as exc:
-                raise RefusedFile(
-                    f"{location}: not UTF-8 text ({exc.reason} at byte {exc.start})"
-                ) from None
+                raise RefusedFile(f"{location}: not UTF-8 text ({exc.reason} at byte "
+                                  f"{exc.start})") from None
             if not line:
                 continue
             try:
