@@ -99,6 +99,7 @@ def build_config(instance_path: str, overrides: dict[str, Any] | None = None) ->
     config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
     config.setdefault("REMEMBER_COOKIE_SECURE", config["SESSION_COOKIE_SECURE"])
     config.setdefault("MAX_CONTENT_LENGTH", 64 * 1024 * 1024)  # uploads of import files
+    config.setdefault("IMPORT_MAX_BYTES", config["MAX_CONTENT_LENGTH"])  # one uploaded file
     config.setdefault("SQLALCHEMY_TRACK_MODIFICATIONS", False)
     # flask-smorest / OpenAPI
     config.setdefault("API_TITLE", "AI Standards Exchange")
