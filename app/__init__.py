@@ -6,6 +6,7 @@ from typing import Any
 from flask import Flask
 
 from app import extensions as ext
+from app import routing
 from app.config import build_config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,6 +20,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     app.config.update(build_config(app.instance_path, config))
+    routing.register(app)
 
     ext.db.init_app(app)
     ext.migrate.init_app(app, ext.db, directory=str(ROOT / "migrations"))
