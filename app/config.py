@@ -24,6 +24,14 @@ ENV_SETTINGS = (
     "RATELIMIT_STORAGE_URI",
     "BASE_URL",
     "MAIL_SERVER",
+    # accounts: mail for reset links and invitations, limits, where uploads wait for review
+    "MAIL_PORT",
+    "MAIL_FROM",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "UPLOAD_DIR",
+    "SIGN_IN_LIMIT",
+    "API_WRITE_LIMIT",
 )
 
 
@@ -81,6 +89,15 @@ def build_config(instance_path: str, overrides: dict[str, Any] | None = None) ->
     config.setdefault("REMEMBER_COOKIE_SECURE", config["SESSION_COOKIE_SECURE"])
     config.setdefault("MAX_CONTENT_LENGTH", 64 * 1024 * 1024)  # uploads of import files
     config.setdefault("SQLALCHEMY_TRACK_MODIFICATIONS", False)
+    # accounts (app/auth): token lifetimes in seconds, rate limits in Flask-Limiter's notation
+    config.setdefault("RESET_TOKEN_MAX_AGE", 3600)
+    config.setdefault("INVITE_TOKEN_MAX_AGE", 7 * 24 * 3600)
+    config.setdefault("SIGN_IN_LIMIT", "10 per minute")
+    config.setdefault("RESET_LIMIT", "5 per minute")
+    config.setdefault("API_WRITE_LIMIT", "60 per minute")
+    config.setdefault("MAIL_PORT", "25")
+    config.setdefault("MAIL_FROM", "registry@localhost")
+    config.setdefault("UPLOAD_DIR", str(instance / "uploads"))
     # flask-smorest / OpenAPI
     config.setdefault("API_TITLE", "AI Standards Exchange")
     config.setdefault("API_VERSION", "v1")

@@ -22,8 +22,11 @@ from registry.models.glossary import (
 from registry.models.outbox import SearchOutbox
 from registry.models.people import User
 from registry.models.provenance import ImportBatch, Revision
+from registry.models.submissions import Submission
+from registry.models.tokens import ApiToken
 
 __all__ = [
+    "ApiToken",
     "Area",
     "Base",
     "Body",
@@ -38,6 +41,7 @@ __all__ = [
     "SearchOutbox",
     "Standard",
     "StandardRelation",
+    "Submission",
     "User",
     "committee_bodies",
     "concept_areas",
