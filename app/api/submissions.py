@@ -1,6 +1,7 @@
 """Submissions and their review over the API. Authenticate with ``Authorization: Bearer``."""
 
 from flask import current_app, g
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from flask_smorest import abort
 
@@ -32,13 +33,9 @@ def _write_limit() -> str:
 
 def _client_key() -> str:
     """Rate-limit per token (or signed-in user), else per address."""
-    token = g.get("api_token")
-    if token is not None:
-        return f"token:{token.id}"
-    if current_user.is_authenticated:
-        return f"user:{current_user.id}"
-    from flask_limiter.util import get_remote_address
-
+    if current_user.is_authenticated:  # loads the user first, which sets g.api_token
+        token = g.get("api_token")
+        return f"token:{token.id}" if token is not None else f"user:{current_user.id}"
     return get_remote_address()
 
 

@@ -42,6 +42,11 @@ def api_token():
     return g.get("api_token")
 
 
+def _forget_token() -> None:
+    # g can outlive a request (an app context pushed around several): start each one clean.
+    g.pop("api_token", None)
+
+
 def _csrf_for_cookie_api_writes() -> None:
     if request.method in SAFE_METHODS or not request.path.startswith("/api/"):
         return
@@ -54,6 +59,7 @@ def _csrf_for_cookie_api_writes() -> None:
 def register(app: Flask) -> None:
     login_manager.session_protection = "strong"
     login_manager.login_view = "auth.sign_in"
+    app.before_request(_forget_token)
     app.before_request(_csrf_for_cookie_api_writes)
 
     from app.auth import views
