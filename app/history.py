@@ -33,8 +33,13 @@ def revision_changes(revision: Revision) -> list[dict[str, Any]]:
         shown_after = _shown(after.get(name))
         if shown_after is None and not before:
             continue
-        rows.append({"name": name, "before": _shown(before.get(name)) if before else None,
-                     "after": shown_after or "(none)"})
+        rows.append(
+            {
+                "name": name,
+                "before": _shown(before.get(name)) if before else None,
+                "after": shown_after or "(none)",
+            }
+        )
     return rows
 
 

@@ -21,12 +21,19 @@ from registry.models import Submission, User
 from registry.services import submissions
 from registry.services.submissions import SubmissionError
 
-__all__ = ["SubmissionError", "ValidationError", "approve", "reject", "submit_file",
-           "submit_record"]
+__all__ = [
+    "SubmissionError",
+    "ValidationError",
+    "approve",
+    "reject",
+    "submit_file",
+    "submit_record",
+]
 
 
-def submit_record(user: User, kind: str, raw: dict[str, Any], note: str | None,
-                  path: str) -> Submission:
+def submit_record(
+    user: User, kind: str, raw: dict[str, Any], note: str | None, path: str
+) -> Submission:
     """Validate (ValidationError), authorize against the record and the standard it changes
     (401/403), and store for review (SubmissionError when the kind does not fit)."""
     record = submissions.validate(kind, raw)
@@ -43,8 +50,15 @@ def _upload_dir() -> Path:
     return folder
 
 
-def submit_file(user: User, upload: FileStorage, fmt: str, body_code: str,
-                licence: str | None, note: str | None, path: str) -> Submission:
+def submit_file(
+    user: User,
+    upload: FileStorage,
+    fmt: str,
+    body_code: str,
+    licence: str | None,
+    note: str | None,
+    path: str,
+) -> Submission:
     """Store the file, dry-run it through the pipeline, and queue it with the report.
 
     A file the pipeline refuses whole is not queued (SubmissionError with the reason).
@@ -56,16 +70,32 @@ def submit_file(user: User, upload: FileStorage, fmt: str, body_code: str,
     stored = _upload_dir() / f"{uuid.uuid4().hex}-{name}"
     upload.save(stored)
     db.session.commit()  # end this session's read transaction before the pipeline writes
-    report = importing.run(fmt, stored, name=name, dry_run=True, body=body_code,
-                           licence=licence or None, origin=path, user_id=user.id,
-                           screen=submissions.import_screen(db.session, body_code))
+    report = importing.run(
+        fmt,
+        stored,
+        name=name,
+        dry_run=True,
+        body=body_code,
+        licence=licence or None,
+        origin=path,
+        user_id=user.id,
+        screen=submissions.import_screen(db.session, body_code),
+    )
     if report.refused:
         stored.unlink(missing_ok=True)
         raise SubmissionError(f"the file was refused: {report.refused}")
     db.session.commit()  # the screen read in this session; start afresh before writing
     submission = submissions.create_import_submission(
-        db.session, user, body_code=body_code, fmt=fmt, upload_path=str(stored),
-        upload_name=upload.filename or name, dry_run=report.to_dict(), note=note, path=path)
+        db.session,
+        user,
+        body_code=body_code,
+        fmt=fmt,
+        upload_path=str(stored),
+        upload_name=upload.filename or name,
+        dry_run=report.to_dict(),
+        note=note,
+        path=path,
+    )
     submission.payload = {"licence": licence} if licence else None
     db.session.commit()
     return submission
@@ -78,8 +108,9 @@ def approve(submission: Submission, reviewer: User) -> dict[str, Any]:
         raise SubmissionError(f"submission {submission.id} is already {submission.status}")
     if submission.kind != "import_file":
         try:
-            result = submissions.approve_record(db.session, submission, reviewer,
-                                                importing.after_write_hooks())
+            result = submissions.approve_record(
+                db.session, submission, reviewer, importing.after_write_hooks()
+            )
         except SubmissionError:
             db.session.rollback()
             raise
@@ -89,10 +120,16 @@ def approve(submission: Submission, reviewer: User) -> dict[str, Any]:
     body_code = submission.body.code
     # SQLite: a read transaction left open across the pipeline's commit could not write after.
     db.session.commit()
-    report = importing.run(submission.format, submission.upload_path,
-                           name=submission.upload_name, body=body_code,
-                           licence=licence, origin="review", user_id=reviewer.id,
-                           screen=submissions.import_screen(db.session, body_code))
+    report = importing.run(
+        submission.format,
+        submission.upload_path,
+        name=submission.upload_name,
+        body=body_code,
+        licence=licence,
+        origin="review",
+        user_id=reviewer.id,
+        screen=submissions.import_screen(db.session, body_code),
+    )
     db.session.commit()
     if report.refused:
         raise SubmissionError(f"the import was refused: {report.refused}")

@@ -19,9 +19,13 @@ from registry.schemas.api import page_schema
 from registry.schemas.records import error_text
 from registry.services import submissions
 
-blp = ApiBlueprint("submissions_api", __name__, url_prefix="/api/v1",
-                   description="Submissions by standards bodies, and their review. Needs a "
-                               "token (Authorization: Bearer); writes need the write scope.")
+blp = ApiBlueprint(
+    "submissions_api",
+    __name__,
+    url_prefix="/api/v1",
+    description="Submissions by standards bodies, and their review. Needs a "
+    "token (Authorization: Bearer); writes need the write scope.",
+)
 
 SubmissionPage = page_schema(SubmissionOut, "SubmissionPage")
 BEARER = [{"bearerAuth": []}]
@@ -44,7 +48,8 @@ write_limit = limiter.limit(_write_limit, key_func=_client_key)
 
 def _get(submission_id: int):
     return submissions.get(db.session, submission_id) or abort(
-        404, message=f"There is no submission {submission_id}.")
+        404, message=f"There is no submission {submission_id}."
+    )
 
 
 @blp.post("/submissions")
@@ -59,11 +64,15 @@ def _get(submission_id: int):
 def create_submission(data):
     """Propose a standard, a change to a standard, or a definition for review."""
     try:
-        return submitting.submit_record(current_user, data["kind"], data["record"],
-                                        data.get("note"), "api")
+        return submitting.submit_record(
+            current_user, data["kind"], data["record"], data.get("note"), "api"
+        )
     except submitting.ValidationError as exc:
-        abort(422, message="The record is not valid: " + error_text(exc.messages),
-              messages={"record": exc.messages})
+        abort(
+            422,
+            message="The record is not valid: " + error_text(exc.messages),
+            messages={"record": exc.messages},
+        )
     except submitting.SubmissionError as exc:
         abort(409, message=str(exc))
 
@@ -75,8 +84,9 @@ def create_submission(data):
 @blp.doc(security=BEARER)
 def list_submissions(status=None, page=1, per_page=20):
     """Your submissions; the panel and admins see everyone's (the review queue: pending)."""
-    return submissions.listing(db.session, current_user, status=status, page=page,
-                               per_page=per_page)
+    return submissions.listing(
+        db.session, current_user, status=status, page=page, per_page=per_page
+    )
 
 
 @blp.get("/submissions/<int:submission_id>")

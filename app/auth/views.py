@@ -62,8 +62,9 @@ def sign_in():
     ok = verify_password(user.password_hash if user else _DUMMY_HASH, password)
     if not ok or user is None or not user.active:
         # One message whatever failed, so the form does not tell which emails have accounts.
-        return render_template("auth/sign_in.html", next=next_url, email=email,
-                               error=SIGN_IN_REFUSED), 401
+        return render_template(
+            "auth/sign_in.html", next=next_url, email=email, error=SIGN_IN_REFUSED
+        ), 401
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
@@ -89,13 +90,17 @@ def reset_request():
     email = request.form.get("email", "").strip()
     user = users.find_by_email(db.session, email) if email else None
     if user is not None and user.active:
-        mail.send(user.email, "Reset your password at the AI Standards Exchange",
-                  "Someone asked to reset the password of this account. To choose a new one, "
-                  f"open this link within an hour:\n\n{links.make(user, 'reset')}\n\n"
-                  "If it was not you, ignore this message.")
+        mail.send(
+            user.email,
+            "Reset your password at the AI Standards Exchange",
+            "Someone asked to reset the password of this account. To choose a new one, "
+            f"open this link within an hour:\n\n{links.make(user, 'reset')}\n\n"
+            "If it was not you, ignore this message.",
+        )
     # The same answer either way: the page does not reveal which emails have accounts.
-    flash("If an account exists for that address, a link to reset its password has been sent.",
-          "info")
+    flash(
+        "If an account exists for that address, a link to reset its password has been sent.", "info"
+    )
     return redirect(url_for("auth.sign_in"))
 
 
@@ -105,8 +110,7 @@ def set_password(purpose: str, token: str):
     try:
         user = links.read(purpose, token)
     except links.LinkError as exc:
-        return render_template("error.html", code=400, name="Link not valid",
-                               message=str(exc)), 400
+        return render_template("error.html", code=400, name="Link not valid", message=str(exc)), 400
     error = None
     if request.method == "POST":
         password = request.form.get("password", "")
@@ -121,11 +125,13 @@ def set_password(purpose: str, token: str):
                 db.session.commit()
                 flash("Your password is set. Sign in with it.", "info")
                 return redirect(url_for("auth.sign_in"))
-    return render_template("auth/set_password.html", user=user, purpose=purpose, error=error,
-                           min_length=MIN_LENGTH), 400 if error else 200
+    return render_template(
+        "auth/set_password.html", user=user, purpose=purpose, error=error, min_length=MIN_LENGTH
+    ), 400 if error else 200
 
 
 # -- API tokens -------------------------------------------------------------------------------
+
 
 @bp.get("/account/tokens")
 @guarded("token.manage")
@@ -137,15 +143,22 @@ def token_list():
 @guarded("token.manage")
 def token_create():
     try:
-        token, secret = tokens.create_token(db.session, current_user,
-                                            scope=request.form.get("scope", ""),
-                                            name=request.form.get("name", ""))
+        token, secret = tokens.create_token(
+            db.session,
+            current_user,
+            scope=request.form.get("scope", ""),
+            name=request.form.get("name", ""),
+        )
     except tokens.TokenError as exc:
         abort(400, description=str(exc).capitalize() + ".")
     db.session.commit()
     # Shown on this response only: the secret is stored as a hash and cannot be shown again.
-    return render_template("auth/tokens.html", tokens=tokens.tokens_of(db.session, current_user),
-                           new_token=token, secret=secret), 201
+    return render_template(
+        "auth/tokens.html",
+        tokens=tokens.tokens_of(db.session, current_user),
+        new_token=token,
+        secret=secret,
+    ), 201
 
 
 @bp.post("/account/tokens/<int:token_id>/revoke")

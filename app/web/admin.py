@@ -20,7 +20,10 @@ def _users_page(**extra):
         "admin/users.html",
         users=db.session.scalars(select(User).order_by(User.role, User.email)).all(),
         bodies=db.session.scalars(select(Body).order_by(Body.code)).all(),
-        roles=ROLES, values=extra.pop("values", {}), **extra)
+        roles=ROLES,
+        values=extra.pop("values", {}),
+        **extra,
+    )
 
 
 @bp.get("/admin/users")
@@ -34,20 +37,31 @@ def admin_users():
 def admin_create_user():
     form = request.form
     try:
-        user = users.create_user(db.session, email=form.get("email", ""),
-                                 role=form.get("role", ""), name=form.get("name", "").strip(),
-                                 body_code=form.get("body") or None, actor_id=current_user.id,
-                                 path="web")
+        user = users.create_user(
+            db.session,
+            email=form.get("email", ""),
+            role=form.get("role", ""),
+            name=form.get("name", "").strip(),
+            body_code=form.get("body") or None,
+            actor_id=current_user.id,
+            path="web",
+        )
     except users.UserError as exc:
         db.session.rollback()
         return _users_page(error=str(exc).capitalize() + ".", values=form), 400
     db.session.commit()
     # The new user chooses a password through a link: no password travels through the admin.
-    mail.send(user.email, "Your account at the AI Standards Exchange",
-              f"An administrator created an account for you ({user.role}). Choose your password "
-              f"within a week here:\n\n{links.make(user, 'invite')}")
-    flash(f"{user.email} is created and invited (the link is mailed, or written to the server "
-          "log when no mail server is configured).", "success")
+    mail.send(
+        user.email,
+        "Your account at the AI Standards Exchange",
+        f"An administrator created an account for you ({user.role}). Choose your password "
+        f"within a week here:\n\n{links.make(user, 'invite')}",
+    )
+    flash(
+        f"{user.email} is created and invited (the link is mailed, or written to the server "
+        "log when no mail server is configured).",
+        "success",
+    )
     return redirect(url_for("web.admin_users"), 303)
 
 
@@ -57,16 +71,20 @@ def admin_update_user(user_id: int):
     user = db.session.get(User, user_id) or abort(404, description="No such user.")
     form = request.form
     try:
-        changed = users.update_user(db.session, user, role=form.get("role", ""),
-                                    body_code=form.get("body") or None,
-                                    active=form.get("active") == "1",
-                                    name=form.get("name"), actor_id=current_user.id)
+        changed = users.update_user(
+            db.session,
+            user,
+            role=form.get("role", ""),
+            body_code=form.get("body") or None,
+            active=form.get("active") == "1",
+            name=form.get("name"),
+            actor_id=current_user.id,
+        )
     except users.UserError as exc:
         db.session.rollback()
         return _users_page(error=f"{user.email}: {exc}."), 400
     db.session.commit()
-    flash(f"{user.email} is updated." if changed else f"{user.email}: nothing changed.",
-          "success")
+    flash(f"{user.email} is updated." if changed else f"{user.email}: nothing changed.", "success")
     return redirect(url_for("web.admin_users"), 303)
 
 
@@ -75,6 +93,10 @@ def admin_update_user(user_id: int):
 def admin_activity():
     filters = load_args(ActivityQuery)
     return render_template(
-        "admin/activity.html", page=audit.activity(db.session, filters), filters=filters,
-        paths=AUDIT_PATHS, entities=audit.entity_kinds(db.session),
-        users=db.session.scalars(select(User).order_by(User.email)).all())
+        "admin/activity.html",
+        page=audit.activity(db.session, filters),
+        filters=filters,
+        paths=AUDIT_PATHS,
+        entities=audit.entity_kinds(db.session),
+        users=db.session.scalars(select(User).order_by(User.email)).all(),
+    )

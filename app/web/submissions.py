@@ -42,27 +42,28 @@ def _body_code(form) -> str:
 def definition_from_form(form) -> dict[str, Any]:
     designations = [{"term": form.get("term", "").strip(), "type": "preferred"}]
     designations += [{"term": t, "type": "admitted"} for t in _lines(form.get("admitted"))]
-    return _compact({
-        "concept": form.get("concept", "").strip(),
-        "body": _body_code(form),
-        "source": form.get("source", "").strip(),
-        "clause": form.get("clause", "").strip(),
-        "language": form.get("language", "").strip() or "en",
-        "designations": designations,
-        "text": form.get("text", "").strip(),
-        "notes": _lines(form.get("notes")),
-        "examples": _lines(form.get("examples")),
-        "date": form.get("date", "").strip(),
-        "licence": form.get("licence", "").strip(),
-        "url": form.get("url", "").strip(),
-        "excerpt": bool(form.get("excerpt")),
-    })
+    return _compact(
+        {
+            "concept": form.get("concept", "").strip(),
+            "body": _body_code(form),
+            "source": form.get("source", "").strip(),
+            "clause": form.get("clause", "").strip(),
+            "language": form.get("language", "").strip() or "en",
+            "designations": designations,
+            "text": form.get("text", "").strip(),
+            "notes": _lines(form.get("notes")),
+            "examples": _lines(form.get("examples")),
+            "date": form.get("date", "").strip(),
+            "licence": form.get("licence", "").strip(),
+            "url": form.get("url", "").strip(),
+            "excerpt": bool(form.get("excerpt")),
+        }
+    )
 
 
 def standard_from_form(form, base: dict[str, Any] | None = None) -> dict[str, Any]:
     """The form's fields over ``base`` (a change keeps what the form does not show)."""
-    bodies = [_body_code(form)] if current_user.role == "submitter" \
-        else _commas(form.get("bodies"))
+    bodies = [_body_code(form)] if current_user.role == "submitter" else _commas(form.get("bodies"))
     fields = {
         "reference": form.get("reference", "").strip(),
         "title": form.get("title", "").strip(),
@@ -106,16 +107,23 @@ def _form_context(**extra) -> dict[str, Any]:
 
 def _submit(kind: str, raw: dict[str, Any], template: str, **context):
     try:
-        submission = submitting.submit_record(current_user, kind, raw,
-                                              request.form.get("note"), "web")
+        submission = submitting.submit_record(
+            current_user, kind, raw, request.form.get("note"), "web"
+        )
     except submitting.ValidationError as exc:
-        return render_template(template, **_form_context(errors=exc.messages,
-                                                         values=request.form, **context)), 400
+        return render_template(
+            template, **_form_context(errors=exc.messages, values=request.form, **context)
+        ), 400
     except submitting.SubmissionError as exc:
-        return render_template(template, **_form_context(errors={"_schema": [str(exc)]},
-                                                         values=request.form, **context)), 400
-    flash(f"Submission #{submission.id} is waiting for review. Nothing is public until a "
-          "panel member approves it.", "success")
+        return render_template(
+            template,
+            **_form_context(errors={"_schema": [str(exc)]}, values=request.form, **context),
+        ), 400
+    flash(
+        f"Submission #{submission.id} is waiting for review. Nothing is public until a "
+        "panel member approves it.",
+        "success",
+    )
     return redirect(url_for("web.submission", submission_id=submission.id))
 
 
@@ -125,8 +133,13 @@ def submission_list():
     status = request.args.get("status") or None
     if status not in (None, *SUBMISSION_STATUSES):
         abort(400, description=f"status must be one of {', '.join(SUBMISSION_STATUSES)}")
-    page = submissions.listing(db.session, current_user, status=status, mine=True,
-                               page=request.args.get("page", 1, type=int) or 1)
+    page = submissions.listing(
+        db.session,
+        current_user,
+        status=status,
+        mine=True,
+        page=request.args.get("page", 1, type=int) or 1,
+    )
     return render_template("submissions/list.html", page=page, status=status, queue=False)
 
 
@@ -140,10 +153,12 @@ def submission_new():
 @guarded("submission.create")
 def submit_definition():
     if request.method == "GET":
-        return render_template("submissions/definition_form.html",
-                               **_form_context(values={"language": "en"}))
-    return _submit("definition", definition_from_form(request.form),
-                   "submissions/definition_form.html")
+        return render_template(
+            "submissions/definition_form.html", **_form_context(values={"language": "en"})
+        )
+    return _submit(
+        "definition", definition_from_form(request.form), "submissions/definition_form.html"
+    )
 
 
 @bp.route("/submissions/new/standard", methods=["GET", "POST"])
@@ -158,16 +173,25 @@ def submit_standard():
 @guarded("submission.create")
 def submit_standard_change(standard_id: int):
     standard = catalogue.get_standard(db.session, standard_id) or abort(
-        404, description=f"There is no standard with id {standard_id}.")
+        404, description=f"There is no standard with id {standard_id}."
+    )
     authorize("submission.create", standard)
     current = standard_record(standard)
     if request.method == "GET":
-        values = {k: ", ".join(v) if isinstance(v, list) and k != "areas" else v
-                  for k, v in current.items() if k != "relations"}
-        return render_template("submissions/standard_form.html", standard=standard,
-                               **_form_context(values=values))
-    return _submit("standard_change", standard_from_form(request.form, base=current),
-                   "submissions/standard_form.html", standard=standard)
+        values = {
+            k: ", ".join(v) if isinstance(v, list) and k != "areas" else v
+            for k, v in current.items()
+            if k != "relations"
+        }
+        return render_template(
+            "submissions/standard_form.html", standard=standard, **_form_context(values=values)
+        )
+    return _submit(
+        "standard_change",
+        standard_from_form(request.form, base=current),
+        "submissions/standard_form.html",
+        standard=standard,
+    )
 
 
 @bp.route("/submissions/new/file", methods=["GET", "POST"])
@@ -177,23 +201,37 @@ def submit_file():
         return render_template("submissions/file_form.html", **_form_context())
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        return render_template("submissions/file_form.html", **_form_context(
-            errors={"file": ["Choose a file to upload."]}, values=request.form)), 400
+        return render_template(
+            "submissions/file_form.html",
+            **_form_context(errors={"file": ["Choose a file to upload."]}, values=request.form),
+        ), 400
     try:
         submission = submitting.submit_file(
-            current_user, upload, request.form.get("format", ""), _body_code(request.form),
-            request.form.get("licence", "").strip(), request.form.get("note"), "web")
+            current_user,
+            upload,
+            request.form.get("format", ""),
+            _body_code(request.form),
+            request.form.get("licence", "").strip(),
+            request.form.get("note"),
+            "web",
+        )
     except submitting.SubmissionError as exc:
-        return render_template("submissions/file_form.html", **_form_context(
-            errors={"file": [str(exc)]}, values=request.form)), 400
-    flash(f"Submission #{submission.id} is waiting for review with its dry-run report. Nothing "
-          "is public until a panel member approves it.", "success")
+        return render_template(
+            "submissions/file_form.html",
+            **_form_context(errors={"file": [str(exc)]}, values=request.form),
+        ), 400
+    flash(
+        f"Submission #{submission.id} is waiting for review with its dry-run report. Nothing "
+        "is public until a panel member approves it.",
+        "success",
+    )
     return redirect(url_for("web.submission", submission_id=submission.id))
 
 
 def _submission_or_404(submission_id: int) -> Submission:
     return submissions.get(db.session, submission_id) or abort(
-        404, description=f"There is no submission {submission_id}.")
+        404, description=f"There is no submission {submission_id}."
+    )
 
 
 @bp.get("/submissions/<int:submission_id>")
@@ -210,8 +248,9 @@ def review_queue():
     status = request.args.get("status") or "pending"
     if status not in SUBMISSION_STATUSES:
         abort(400, description=f"status must be one of {', '.join(SUBMISSION_STATUSES)}")
-    page = submissions.listing(db.session, current_user, status=status,
-                               page=request.args.get("page", 1, type=int) or 1)
+    page = submissions.listing(
+        db.session, current_user, status=status, page=request.args.get("page", 1, type=int) or 1
+    )
     return render_template("submissions/list.html", page=page, status=status, queue=True)
 
 

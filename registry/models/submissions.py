@@ -30,12 +30,12 @@ class Submission(Timestamped, Base):
     status: Mapped[str] = mapped_column(String(16), default="pending")
     body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id", ondelete="CASCADE"), index=True)
     submitter_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), index=True)
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
     # The validated record (registry.schemas.records) for standard, standard_change, definition.
     payload: Mapped[dict[str, Any] | None] = mapped_column()
     # A standard_change names the standard it changes.
-    standard_id: Mapped[int | None] = mapped_column(ForeignKey("standards.id",
-                                                               ondelete="SET NULL"))
+    standard_id: Mapped[int | None] = mapped_column(ForeignKey("standards.id", ondelete="SET NULL"))
     # An import_file: the stored upload, its format, and the pipeline's dry-run report.
     upload_path: Mapped[str | None] = mapped_column(String(500))
     upload_name: Mapped[str | None] = mapped_column(String(255))
@@ -48,7 +48,8 @@ class Submission(Timestamped, Base):
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     reviewed_at: Mapped[datetime | None]
     batch_id: Mapped[int | None] = mapped_column(
-        ForeignKey("import_batches.id", ondelete="SET NULL"))
+        ForeignKey("import_batches.id", ondelete="SET NULL")
+    )
 
     body: Mapped[Body] = relationship()
     submitter: Mapped[User | None] = relationship(foreign_keys=[submitter_id])

@@ -28,20 +28,32 @@ class SubmissionQuery(PagingQuery):
 
 
 class SubmissionIn(Schema):
-    kind = fields.String(required=True, validate=validate.OneOf(RECORD_SUBMISSION_KINDS),
-                         metadata={"description": "What is proposed; files go through the "
-                                                  "web form."})
-    record = fields.Dict(required=True, metadata={
-        "description": "An exchange record as in registry/schemas/records.py: a standard "
-                       "record for standard and standard_change, a definition record for "
-                       "definition."})
-    note = fields.String(validate=validate.Length(max=2000), load_default=None,
-                         metadata={"description": "A note to the reviewer."})
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf(RECORD_SUBMISSION_KINDS),
+        metadata={"description": "What is proposed; files go through the web form."},
+    )
+    record = fields.Dict(
+        required=True,
+        metadata={
+            "description": "An exchange record as in registry/schemas/records.py: a standard "
+            "record for standard and standard_change, a definition record for "
+            "definition."
+        },
+    )
+    note = fields.String(
+        validate=validate.Length(max=2000),
+        load_default=None,
+        metadata={"description": "A note to the reviewer."},
+    )
 
 
 class RejectIn(Schema):
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000),
-                           metadata={"description": "Shown to the submitter."})
+    reason = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=2000),
+        metadata={"description": "Shown to the submitter."},
+    )
 
 
 class SubmissionOut(Schema):

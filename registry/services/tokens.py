@@ -25,21 +25,34 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def create_token(session: Session, user: User, *, scope: str, name: str = "",
-                 path: str = "web") -> tuple[ApiToken, str]:
+def create_token(
+    session: Session, user: User, *, scope: str, name: str = "", path: str = "web"
+) -> tuple[ApiToken, str]:
     """A new token and its secret; the secret is not kept and cannot be shown again."""
     if scope not in TOKEN_SCOPES:
         raise TokenError(f"scope must be one of {', '.join(TOKEN_SCOPES)}")
     if not user.active:
         raise TokenError("the account is deactivated")
     secret = PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, name=name.strip()[:100], prefix=secret[:10],
-                     secret_hash=digest(secret), scope=scope, created_at=utcnow())
+    token = ApiToken(
+        user_id=user.id,
+        name=name.strip()[:100],
+        prefix=secret[:10],
+        secret_hash=digest(secret),
+        scope=scope,
+        created_at=utcnow(),
+    )
     session.add(token)
     session.flush()
-    audit.record(session, entity="api_tokens", entity_id=token.id, action="create", path=path,
-                 actor_id=user.id, after={"user": user.email, "scope": scope, "name": token.name,
-                                          "prefix": token.prefix})
+    audit.record(
+        session,
+        entity="api_tokens",
+        entity_id=token.id,
+        action="create",
+        path=path,
+        actor_id=user.id,
+        after={"user": user.email, "scope": scope, "name": token.name, "prefix": token.prefix},
+    )
     return token, secret
 
 
@@ -67,11 +80,23 @@ def revoke(session: Session, token: ApiToken, *, actor: User, path: str = "web")
     if token.revoked_at is not None:
         return
     token.revoked_at = utcnow()
-    audit.record(session, entity="api_tokens", entity_id=token.id, action="revoke", path=path,
-                 actor_id=actor.id, before={"revoked": False}, after={"revoked": True})
+    audit.record(
+        session,
+        entity="api_tokens",
+        entity_id=token.id,
+        action="revoke",
+        path=path,
+        actor_id=actor.id,
+        before={"revoked": False},
+        after={"revoked": True},
+    )
 
 
 def tokens_of(session: Session, user: User) -> list[ApiToken]:
-    return list(session.scalars(
-        select(ApiToken).where(ApiToken.user_id == user.id)
-        .order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc())))
+    return list(
+        session.scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == user.id)
+            .order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc())
+        )
+    )

@@ -26,7 +26,15 @@ def bearer(session, user, scope: str = "write") -> dict[str, str]:
 
 
 def ieee_definition(text: str = "the IEEE meaning of transparency", **kw) -> dict:
-    return {"concept": "transparency", "body": "IEEE", "source": "IEEE 7001-2021",
-            "clause": "3.1", "language": "en",
-            "designations": [{"term": "transparency", "type": "preferred"}], "text": text,
-            "licence": "Excerpt (IEEE copyright)", "excerpt": True, **kw}
+    return {
+        "concept": "transparency",
+        "body": "IEEE",
+        "source": "IEEE 7001-2021",
+        "clause": "3.1",
+        "language": "en",
+        "designations": [{"term": "transparency", "type": "preferred"}],
+        "text": text,
+        "licence": "Excerpt (IEEE copyright)",
+        "excerpt": True,
+        **kw,
+    }

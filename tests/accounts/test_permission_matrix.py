@@ -61,8 +61,9 @@ def guarded_routes(app) -> list[tuple[str, str, str, str]]:
         assert action in policy.RULES, f"{rule.endpoint}: unknown action {action}"
         for method in sorted(set(rule.methods) - {"HEAD", "OPTIONS"}):
             found.append((rule.endpoint, method, _url(rule), action))
-    assert not unguarded, (
-        "write routes without @guarded(...) from app/auth/guard.py: " + "; ".join(unguarded))
+    assert not unguarded, "write routes without @guarded(...) from app/auth/guard.py: " + "; ".join(
+        unguarded
+    )
     return found
 
 
@@ -76,8 +77,9 @@ def test_every_write_route_is_guarded_and_the_public_ones_still_exist(app):
     endpoints = {r.endpoint for r in app.url_map.iter_rules()}
     assert set(PUBLIC_WRITES) <= endpoints, "a listed public write route no longer exists"
     # The submissions API and the review pages are among them.
-    assert {"submissions_api.create_submission", "web.approve_submission",
-            "auth.token_create"} <= {r[0] for r in routes}
+    assert {"submissions_api.create_submission", "web.approve_submission", "auth.token_create"} <= {
+        r[0] for r in routes
+    }
 
 
 def test_anonymous_gets_401_or_is_sent_to_sign_in(app, client):
@@ -98,8 +100,12 @@ def test_each_role_gets_what_the_policy_says(app, session, client, users, role):
     for endpoint, method, url, action in guarded_routes(app):
         response = _call(client, method, url)
         if policy.can(user, action):
-            assert response.status_code not in (401, 403), (role, endpoint, method,
-                                                            response.status_code)
+            assert response.status_code not in (401, 403), (
+                role,
+                endpoint,
+                method,
+                response.status_code,
+            )
         else:
             assert response.status_code == 403, (role, endpoint, method, response.status_code)
         checked += 1

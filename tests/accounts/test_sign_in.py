@@ -59,18 +59,24 @@ def test_remember_me_sets_a_lasting_cookie(client, panel):
     cookie = [h for h in response.headers.getlist("Set-Cookie") if h.startswith("remember_token")]
     assert cookie and "HttpOnly" in cookie[0] and "Expires" in cookie[0]
     plain = _sign_in(client, "panel@example.org", PASSWORD)
-    assert not [h for h in plain.headers.getlist("Set-Cookie")
-                if h.startswith("remember_token=") and "Expires=Thu, 01 Jan 1970" not in h]
+    assert not [
+        h
+        for h in plain.headers.getlist("Set-Cookie")
+        if h.startswith("remember_token=") and "Expires=Thu, 01 Jan 1970" not in h
+    ]
 
 
-@pytest.mark.parametrize("target,expected", [
-    ("/review?status=pending", "/review?status=pending"),
-    ("https://evil.example/", None),
-    ("//evil.example/", None),
-    ("/\\evil.example", None),
-    ("javascript:alert(1)", None),
-    ("review", None),
-])
+@pytest.mark.parametrize(
+    "target,expected",
+    [
+        ("/review?status=pending", "/review?status=pending"),
+        ("https://evil.example/", None),
+        ("//evil.example/", None),
+        ("/\\evil.example", None),
+        ("javascript:alert(1)", None),
+        ("review", None),
+    ],
+)
 def test_next_must_stay_on_this_site(target, expected):
     assert safe_next(target) == expected
 
@@ -108,19 +114,22 @@ def test_password_reset_link_is_logged_and_works_once(app, session, client, capl
     assert client.post(path, data={"password": new, "confirm": new}).status_code == 302
     session.expire_all()
     assert verify_password(session.get(User, panel.id).password_hash, new)
-    again = client.post(path, data={"password": "another-new-password",
-                                    "confirm": "another-new-password"})
+    again = client.post(
+        path, data={"password": "another-new-password", "confirm": "another-new-password"}
+    )
     assert again.status_code == 400 and "already been used" in again.text
     assert _sign_in(client, "panel@example.org", new).status_code == 302
 
 
 def test_reset_for_an_unknown_email_answers_the_same_and_logs_nothing(client, caplog, panel):
-    known = client.post("/reset-password", data={"email": "panel@example.org"},
-                        follow_redirects=True)
+    known = client.post(
+        "/reset-password", data={"email": "panel@example.org"}, follow_redirects=True
+    )
     caplog.clear()
     with caplog.at_level(logging.WARNING):
-        unknown = client.post("/reset-password", data={"email": "nobody@example.org"},
-                              follow_redirects=True)
+        unknown = client.post(
+            "/reset-password", data={"email": "nobody@example.org"}, follow_redirects=True
+        )
     assert "/password/reset/" not in caplog.text
     message = "If an account exists for that address"
     assert message in known.text and message in unknown.text
@@ -134,7 +143,8 @@ def test_reset_links_expire_and_cannot_be_forged(app, client, panel):
     assert expired.status_code == 400 and "expired" in expired.text
     app.config["RESET_TOKEN_MAX_AGE"] = 3600
     forged = URLSafeTimedSerializer("another-key", salt="password-reset").dumps(
-        {"u": panel.id, "f": "x"})
+        {"u": panel.id, "f": "x"}
+    )
     assert client.get(f"/password/reset/{forged}").status_code == 400
     # An invitation link is not a reset link (different salt).
     assert client.get(f"/password/invite/{token}").status_code == 400

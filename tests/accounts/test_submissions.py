@@ -14,9 +14,12 @@ from tests.auth import sign_in
 
 @pytest.fixture
 def catalogue(session, users):
-    f.load(session, f.area("transparency"),
-           f.standard("IEEE 7001-2021", bodies=["IEEE"], committee=None, title="Transparency"),
-           f.standard("ISO/IEC 22989:2022"))
+    f.load(
+        session,
+        f.area("transparency"),
+        f.standard("IEEE 7001-2021", bodies=["IEEE"], committee=None, title="Transparency"),
+        f.standard("ISO/IEC 22989:2022"),
+    )
 
 
 def _count(session, model) -> int:
@@ -25,17 +28,32 @@ def _count(session, model) -> int:
 
 def _public_texts(client) -> str:
     """What anonymous visitors can see: pages and API."""
-    parts = [client.get(p).text for p in ("/", "/glossary", "/standards", "/glossary/transparency",
-                                          "/api/v1/concepts", "/api/v1/standards?per_page=100")]
+    parts = [
+        client.get(p).text
+        for p in (
+            "/",
+            "/glossary",
+            "/standards",
+            "/glossary/transparency",
+            "/api/v1/concepts",
+            "/api/v1/standards?per_page=100",
+        )
+    ]
     return "\n".join(parts)
 
 
 def test_definition_life_cycle_through_the_api(app, session, client, users, catalogue):
     ieee, panel = bearer(session, users["ieee"]), bearer(session, users["panel"])
     outbox_before = _count(session, SearchOutbox)
-    created = client.post("/api/v1/submissions", headers=ieee, json={
-        "kind": "definition", "record": ieee_definition("a secret pending text"),
-        "note": "from the 2021 edition"})
+    created = client.post(
+        "/api/v1/submissions",
+        headers=ieee,
+        json={
+            "kind": "definition",
+            "record": ieee_definition("a secret pending text"),
+            "note": "from the 2021 edition",
+        },
+    )
     assert created.status_code == 201, created.json
     sid = created.json["id"]
     assert created.json["status"] == "pending" and created.json["body"] == "IEEE"
@@ -66,8 +84,11 @@ def test_definition_life_cycle_through_the_api(app, session, client, users, cata
     # Provenance: the batch names the submitter; the audit row the approver and both emails.
     batch = session.get(ImportBatch, definition.batch_id)
     assert batch.origin == "review" and batch.user_id == users["ieee"].id
-    revision = session.scalar(select(Revision).where(Revision.entity == "definitions",
-                                                     Revision.entity_id == definition.id))
+    revision = session.scalar(
+        select(Revision).where(
+            Revision.entity == "definitions", Revision.entity_id == definition.id
+        )
+    )
     assert revision.path == "review" and revision.actor_id == users["panel"].id
     assert users["ieee"].email in revision.summary and users["panel"].email in revision.summary
     # Decided once.
@@ -77,9 +98,18 @@ def test_definition_life_cycle_through_the_api(app, session, client, users, cata
 
 def test_the_approved_definition_shows_its_history(app, session, client, users, catalogue):
     sign_in(client, users["ieee"])
-    client.post("/submissions/new/definition", data={
-        "term": "transparency", "concept": "transparency", "source": "IEEE 7001-2021",
-        "clause": "3.1", "language": "en", "text": "the IEEE meaning", "licence": "Excerpt"})
+    client.post(
+        "/submissions/new/definition",
+        data={
+            "term": "transparency",
+            "concept": "transparency",
+            "source": "IEEE 7001-2021",
+            "clause": "3.1",
+            "language": "en",
+            "text": "the IEEE meaning",
+            "licence": "Excerpt",
+        },
+    )
     submission = session.scalar(select(Submission))
     sign_in(client, users["panel"])
     assert client.post(f"/submissions/{submission.id}/approve").status_code == 303
@@ -91,14 +121,25 @@ def test_the_approved_definition_shows_its_history(app, session, client, users, 
 def test_a_submitter_cannot_touch_another_bodys_entries(app, session, client, users, catalogue):
     ieee = bearer(session, users["ieee"])
     iso_definition = ieee_definition(body="ISO", source="ISO/IEC 22989:2022")
-    refused = client.post("/api/v1/submissions", headers=ieee,
-                          json={"kind": "definition", "record": iso_definition})
+    refused = client.post(
+        "/api/v1/submissions", headers=ieee, json={"kind": "definition", "record": iso_definition}
+    )
     assert refused.status_code == 403 and "IEEE only" in refused.json["message"]
     iso_standard = session.scalar(select(Standard).where(Standard.reference.like("ISO/IEC%")))
-    change = client.post("/api/v1/submissions", headers=ieee, json={
-        "kind": "standard_change",
-        "record": {"reference": iso_standard.reference, "title": "Hijacked", "bodies": ["IEEE"],
-                   "type": "IS", "status": "published"}})
+    change = client.post(
+        "/api/v1/submissions",
+        headers=ieee,
+        json={
+            "kind": "standard_change",
+            "record": {
+                "reference": iso_standard.reference,
+                "title": "Hijacked",
+                "bodies": ["IEEE"],
+                "type": "IS",
+                "status": "published",
+            },
+        },
+    )
     assert change.status_code == 403
     sign_in(client, users["ieee"])
     assert client.get(f"/standards/{iso_standard.id}/propose-change").status_code == 403
@@ -110,34 +151,55 @@ def test_bad_payloads_are_400_or_422_with_messages(app, session, client, users):
     ieee = bearer(session, users["ieee"])
     missing = client.post("/api/v1/submissions", headers=ieee, json={"record": {}})
     assert missing.status_code == 400 and "kind" in json.dumps(missing.json)
-    invalid = client.post("/api/v1/submissions", headers=ieee, json={
-        "kind": "definition", "record": ieee_definition(language="not a language", text="")})
+    invalid = client.post(
+        "/api/v1/submissions",
+        headers=ieee,
+        json={"kind": "definition", "record": ieee_definition(language="not a language", text="")},
+    )
     assert invalid.status_code == 422
     messages = invalid.json["errors"]["record"]
     assert "language" in messages and "text" in messages
-    not_json = client.post("/api/v1/submissions", headers={**ieee, "Content-Type": "text/plain"},
-                           data="kind=definition")
+    not_json = client.post(
+        "/api/v1/submissions",
+        headers={**ieee, "Content-Type": "text/plain"},
+        data="kind=definition",
+    )
     assert not_json.status_code in (400, 415, 422)
     assert _count(session, Submission) == 0
 
 
-def test_new_standard_and_change_then_reject_with_a_reason(app, session, client, users,
-                                                          catalogue):
+def test_new_standard_and_change_then_reject_with_a_reason(app, session, client, users, catalogue):
     sign_in(client, users["ieee"])
-    response = client.post("/submissions/new/standard", data={
-        "reference": "IEEE 3119-2025", "title": "Procurement of AI", "type": "Std",
-        "status": "published", "published": "2025-02-14", "areas": ["transparency"],
-        "measurement_evaluation": "1"})
+    response = client.post(
+        "/submissions/new/standard",
+        data={
+            "reference": "IEEE 3119-2025",
+            "title": "Procurement of AI",
+            "type": "Std",
+            "status": "published",
+            "published": "2025-02-14",
+            "areas": ["transparency"],
+            "measurement_evaluation": "1",
+        },
+    )
     assert response.status_code == 302, response.text
-    duplicate = client.post("/submissions/new/standard", data={
-        "reference": "IEEE 7001-2021", "title": "x", "type": "Std", "status": "published"})
+    duplicate = client.post(
+        "/submissions/new/standard",
+        data={"reference": "IEEE 7001-2021", "title": "x", "type": "Std", "status": "published"},
+    )
     assert duplicate.status_code == 400 and "propose a change" in duplicate.text
     std = session.scalar(select(Standard).where(Standard.reference == "IEEE 7001-2021"))
     form = client.get(f"/standards/{std.id}/propose-change")
     assert form.status_code == 200 and 'value="Transparency"' in form.text
-    changed = client.post(f"/standards/{std.id}/propose-change", data={
-        "reference": "IEEE 7001-2021", "title": "Transparency of autonomous systems",
-        "type": "Std", "status": "published"})
+    changed = client.post(
+        f"/standards/{std.id}/propose-change",
+        data={
+            "reference": "IEEE 7001-2021",
+            "title": "Transparency of autonomous systems",
+            "type": "Std",
+            "status": "published",
+        },
+    )
     assert changed.status_code == 302
     assert "IEEE 3119-2025" not in client.get("/standards").text
 
@@ -166,20 +228,33 @@ def _jsonl(*records) -> bytes:
     return "\n".join(json.dumps(r) for r in records).encode()
 
 
-def test_import_file_dry_run_then_real_import_on_approval(app, session, client, users,
-                                                          catalogue):
+def test_import_file_dry_run_then_real_import_on_approval(app, session, client, users, catalogue):
     sign_in(client, users["ieee"])
     upload = _jsonl(
-        {"record": "standard", "reference": "IEEE 2894-2024", "title": "Explainable AI",
-         "bodies": ["IEEE"], "type": "Std", "status": "published"},
+        {
+            "record": "standard",
+            "reference": "IEEE 2894-2024",
+            "title": "Explainable AI",
+            "bodies": ["IEEE"],
+            "type": "Std",
+            "status": "published",
+        },
         ieee_definition("XAI transparency", concept="transparency") | {"record": "definition"},
-        {"record": "standard", "reference": "ISO/IEC 5259-1:2024", "title": "Data quality",
-         "bodies": ["ISO", "IEC"], "type": "IS", "status": "published"},
+        {
+            "record": "standard",
+            "reference": "ISO/IEC 5259-1:2024",
+            "title": "Data quality",
+            "bodies": ["ISO", "IEC"],
+            "type": "IS",
+            "status": "published",
+        },
         {"record": "area", "slug": "sneaky", "title": "Sneaky", "kind": "governance"},
     )
-    response = client.post("/submissions/new/file", data={
-        "format": "registry", "file": (io.BytesIO(upload), "ieee.jsonl")},
-        content_type="multipart/form-data")
+    response = client.post(
+        "/submissions/new/file",
+        data={"format": "registry", "file": (io.BytesIO(upload), "ieee.jsonl")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302, response.text
     submission = session.scalar(select(Submission))
     report = submission.dry_run
@@ -201,30 +276,35 @@ def test_import_file_dry_run_then_real_import_on_approval(app, session, client, 
     batch = session.get(ImportBatch, std.batch_id)
     assert batch.origin == "review" and batch.user_id == users["panel"].id
     assert done.batch_id == batch.id
-    revision = session.scalar(select(Revision).where(Revision.entity == "standards",
-                                                     Revision.entity_id == std.id))
+    revision = session.scalar(
+        select(Revision).where(Revision.entity == "standards", Revision.entity_id == std.id)
+    )
     assert revision.path == "review" and users["ieee"].email in revision.summary
     assert not session.scalar(select(Standard).where(Standard.reference.like("ISO/IEC 5259%")))
 
 
 def test_a_refused_file_is_not_queued(app, session, client, users):
     sign_in(client, users["ieee"])
-    response = client.post("/submissions/new/file", data={
-        "format": "registry", "file": (io.BytesIO(b"this is not json"), "bad.jsonl")},
-        content_type="multipart/form-data")
+    response = client.post(
+        "/submissions/new/file",
+        data={"format": "registry", "file": (io.BytesIO(b"this is not json"), "bad.jsonl")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 400 and "refused" in response.text
     assert _count(session, Submission) == 0
 
 
-def test_approval_runs_the_after_write_hooks(app, session, client, users, catalogue,
-                                             monkeypatch):
+def test_approval_runs_the_after_write_hooks(app, session, client, users, catalogue, monkeypatch):
     from app import importing
 
     seen = []
     monkeypatch.setattr(importing, "AFTER_WRITE", [lambda s, ids: seen.append(set(ids))])
     ieee, panel = bearer(session, users["ieee"]), bearer(session, users["panel"])
-    sid = client.post("/api/v1/submissions", headers=ieee, json={
-        "kind": "definition", "record": ieee_definition()}).json["id"]
+    sid = client.post(
+        "/api/v1/submissions",
+        headers=ieee,
+        json={"kind": "definition", "record": ieee_definition()},
+    ).json["id"]
     assert seen == []
     client.post(f"/api/v1/submissions/{sid}/approve", headers=panel)
     definition = session.scalar(select(Definition).where(Definition.body.has(code="IEEE")))
@@ -233,12 +313,17 @@ def test_approval_runs_the_after_write_hooks(app, session, client, users, catalo
 
 def test_reject_over_the_api_needs_a_reason(app, session, client, users):
     ieee, panel = bearer(session, users["ieee"]), bearer(session, users["panel"])
-    sid = client.post("/api/v1/submissions", headers=ieee, json={
-        "kind": "definition", "record": ieee_definition()}).json["id"]
-    assert client.post(f"/api/v1/submissions/{sid}/reject", headers=panel,
-                       json={}).status_code == 400
-    rejected = client.post(f"/api/v1/submissions/{sid}/reject", headers=panel,
-                           json={"reason": "Cite the clause"})
+    sid = client.post(
+        "/api/v1/submissions",
+        headers=ieee,
+        json={"kind": "definition", "record": ieee_definition()},
+    ).json["id"]
+    assert (
+        client.post(f"/api/v1/submissions/{sid}/reject", headers=panel, json={}).status_code == 400
+    )
+    rejected = client.post(
+        f"/api/v1/submissions/{sid}/reject", headers=panel, json={"reason": "Cite the clause"}
+    )
     assert rejected.status_code == 200 and rejected.json["reason"] == "Cite the clause"
     seen = client.get(f"/api/v1/submissions/{sid}", headers=ieee).json
     assert seen["status"] == "rejected" and seen["reason"] == "Cite the clause"

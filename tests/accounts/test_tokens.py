@@ -58,8 +58,11 @@ def test_only_the_owner_or_an_admin_revokes_a_token(session, client, users):
 
 def test_a_read_token_cannot_write(session, client, users):
     read = bearer(session, users["ieee"], "read")
-    response = client.post("/api/v1/submissions", headers=read,
-                           json={"kind": "definition", "record": ieee_definition()})
+    response = client.post(
+        "/api/v1/submissions",
+        headers=read,
+        json={"kind": "definition", "record": ieee_definition()},
+    )
     assert response.status_code == 403 and "write scope" in response.json["message"]
     assert session.scalar(select(Submission)) is None
 
@@ -73,8 +76,10 @@ def test_the_cli_prints_a_token_once(app, session, runner, users):
     assert token.scope == "read" and token.user_id == users["panel"].id
     assert token.secret_hash == hashlib.sha256(secret.encode()).hexdigest()
     client = app.test_client()
-    assert client.get("/api/v1/submissions",
-                      headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+    assert (
+        client.get("/api/v1/submissions", headers={"Authorization": f"Bearer {secret}"}).status_code
+        == 200
+    )
     unknown = runner.invoke(args=["users", "token", "nobody@example.org", "--scope", "read"])
     assert unknown.exit_code != 0 and "no user" in unknown.output
 
@@ -103,13 +108,18 @@ def test_cookie_api_writes_need_csrf_token_writes_do_not(app, session, client, u
 @pytest.mark.parametrize("app", [{"WTF_CSRF_ENABLED": True}], indirect=True)
 def test_every_page_form_carries_a_csrf_token(app, client, users):
     sign_in(client, users["admin"])
-    for path in ("/account/tokens", "/admin/users", "/submissions/new/definition",
-                 "/submissions/new/standard", "/submissions/new/file", "/"):
+    for path in (
+        "/account/tokens",
+        "/admin/users",
+        "/submissions/new/definition",
+        "/submissions/new/standard",
+        "/submissions/new/file",
+        "/",
+    ):
         page = client.get(path).text
         posts = page.count('method="post"')
         assert posts and page.count('name="csrf_token"') >= posts, path
     anonymous = client.application.test_client()
     for path in ("/sign-in", "/reset-password"):
         assert 'name="csrf_token"' in anonymous.get(path).text
-    assert anonymous.post("/sign-in", data={"email": "a@b.c", "password": "x"}).status_code \
-        == 400
+    assert anonymous.post("/sign-in", data={"email": "a@b.c", "password": "x"}).status_code == 400
