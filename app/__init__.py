@@ -30,9 +30,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     ext.api.init_app(app)
 
     # The app's parts import models and extensions; import them once the app is configured.
-    from app import api, auth, cli, errors, health, templating, web
+    from app import api, auth, cli, errors, health, history, security, templating, web
 
     errors.register(app)
+    security.register(app)
+    history.register(app)
     auth.register(app)
     health.register(app)
     templating.register(app)

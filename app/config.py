@@ -28,6 +28,14 @@ ENV_SETTINGS = (
     "GAP_DIVERGENCE_THRESHOLD",
     "GAP_EVIDENCE_LIMIT",
     "GAP_FIGURE_BODIES",
+    # accounts: mail for reset links and invitations, limits, where uploads wait for review
+    "MAIL_PORT",
+    "MAIL_FROM",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "UPLOAD_DIR",
+    "SIGN_IN_LIMIT",
+    "API_WRITE_LIMIT",
 )
 
 # Gap rules (registry.services.gaps): name -> (default, type). Documented in the README.
@@ -101,6 +109,15 @@ def build_config(instance_path: str, overrides: dict[str, Any] | None = None) ->
     config.setdefault("MAX_CONTENT_LENGTH", 64 * 1024 * 1024)  # uploads of import files
     config.setdefault("IMPORT_MAX_BYTES", config["MAX_CONTENT_LENGTH"])  # one uploaded file
     config.setdefault("SQLALCHEMY_TRACK_MODIFICATIONS", False)
+    # accounts (app/auth): token lifetimes in seconds, rate limits in Flask-Limiter's notation
+    config.setdefault("RESET_TOKEN_MAX_AGE", 3600)
+    config.setdefault("INVITE_TOKEN_MAX_AGE", 7 * 24 * 3600)
+    config.setdefault("SIGN_IN_LIMIT", "10 per minute")
+    config.setdefault("RESET_LIMIT", "5 per minute")
+    config.setdefault("API_WRITE_LIMIT", "60 per minute")
+    config.setdefault("MAIL_PORT", "25")
+    config.setdefault("MAIL_FROM", "registry@localhost")
+    config.setdefault("UPLOAD_DIR", str(instance / "uploads"))
     # flask-smorest / OpenAPI
     config.setdefault("API_TITLE", "AI Standards Exchange")
     config.setdefault("API_VERSION", "v1")

@@ -92,9 +92,16 @@ def _own_annotation(user: User, target: Any = None) -> bool:
     return target is None or getattr(target, "author_id", None) == user.id
 
 
+def _self_or_admin(user: User, target: Any = None) -> bool:
+    """Anyone for their own things (an API token); admins for everyone's."""
+    owner = getattr(target, "user_id", None)
+    return target is None or owner == user.id or user.role == "admin"
+
+
 RULES: dict[str, Rule] = {
     # submissions by standards bodies, reviewed by the panel
     "submission.create": _own_body,
+    "submission.list": _signed_in,  # each sees its own; the panel sees every submission
     "submission.read": _own_or_panel,
     "submission.review": _panel,
     # the glossary
@@ -114,7 +121,7 @@ RULES: dict[str, Rule] = {
     "evaluation.write": _panel,
     "follow": _signed_in,
     # accounts and administration
-    "token.manage": _signed_in,
+    "token.manage": _self_or_admin,
     "user.manage": _admin,
     "audit.read": _admin,
     "batch.read": _admin,

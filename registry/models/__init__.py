@@ -23,9 +23,12 @@ from registry.models.glossary import (
 from registry.models.outbox import SearchOutbox
 from registry.models.people import User
 from registry.models.provenance import ImportBatch, Revision
+from registry.models.submissions import Submission
+from registry.models.tokens import ApiToken
 
 __all__ = [
     "Annotation",
+    "ApiToken",
     "Area",
     "Base",
     "Body",
@@ -40,6 +43,7 @@ __all__ = [
     "SearchOutbox",
     "Standard",
     "StandardRelation",
+    "Submission",
     "User",
     "committee_bodies",
     "concept_areas",
