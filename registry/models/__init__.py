@@ -22,6 +22,7 @@ from registry.models.glossary import (
 from registry.models.outbox import SearchOutbox
 from registry.models.people import User
 from registry.models.provenance import ImportBatch, Revision
+from registry.models.search import SearchDocument, SearchWord
 
 __all__ = [
     "Area",
@@ -35,7 +36,9 @@ __all__ = [
     "DefinitionLink",
     "ImportBatch",
     "Revision",
+    "SearchDocument",
     "SearchOutbox",
+    "SearchWord",
     "Standard",
     "StandardRelation",
     "User",
