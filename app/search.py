@@ -6,13 +6,14 @@ Commands: ``flask --app wsgi search drain | reindex | check``.
 import time
 
 import click
-from flask import Flask, current_app, has_app_context, has_request_context
+from flask import Flask, current_app, has_app_context, has_request_context, url_for
 from flask.cli import AppGroup
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.extensions import db, sessions
 from registry.search import make_backend
+from registry.search.base import Hit, Results, SearchRequest
 from registry.search.outbox import DIRTY
 from registry.search.service import SearchService
 
@@ -33,6 +34,40 @@ def service() -> SearchService:
         svc = SearchService(backend, sessions(), mode=mode)
         app.extensions["search"] = svc
     return svc
+
+
+def run(args: dict) -> Results:
+    """Search with validated arguments (registry.schemas.search.SearchArgs)."""
+    request = SearchRequest(
+        q=args.get("q") or "",
+        kinds=tuple(filter(None, [args.get("kind")])),
+        bodies=tuple(filter(None, [args.get("body")])),
+        langs=tuple(filter(None, [args.get("lang")])),
+        statuses=tuple(filter(None, [args.get("status")])),
+        areas=tuple(filter(None, [args.get("area")])),
+        page=args.get("page", 1),
+        per_page=args.get("per_page", 20),
+    )
+    return service().search(db.session, request)
+
+
+def hit_url(hit: Hit) -> str:
+    if hit.kind == "standard":
+        return url_for("web.standard", standard_id=hit.id)
+    if hit.kind == "concept":
+        return url_for("web.concept", slug=hit.slug)
+    return url_for("web.concept", slug=hit.slug, _anchor=f"def-{hit.id}")
+
+
+def matching_ids(q: str | None, kind: str) -> list[int] | None:
+    """Ids of standards or concepts matching ``q`` (best first) for the lists' text filter;
+    None when there is no text to match, so the list is not restricted."""
+    if not (q or "").strip():
+        return None
+    if kind == "standard":
+        return [i for _, i, _ in service().ids(db.session, q, ("standard",))]
+    hits = service().ids(db.session, q, ("concept", "definition"))
+    return list(dict.fromkeys(c for _, _, c in hits if c is not None))
 
 
 @event.listens_for(Session, "after_commit")

@@ -123,7 +123,11 @@ class SearchService:
         if not parsed.searchable:
             return []
         try:
-            return self.backend.match_ids(session, parsed, kinds, limit)
+            found = self.backend.match_ids(session, parsed, kinds, limit)
+            if not found and (corrections := self.corrections(session, parsed)):
+                found = self.backend.match_ids(session, parsed.with_alternatives(corrections),
+                                               kinds, limit)
+            return found
         except IndexUnavailable as exc:
             log.warning("search index unavailable: %s", exc)
             if self._recover():
