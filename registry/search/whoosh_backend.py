@@ -29,7 +29,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 from whoosh import index, query
 from whoosh.analysis import LanguageAnalyzer, LowercaseFilter, Token, Tokenizer
-from whoosh.collectors import TimeLimit, TimeLimitCollector
+from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 
@@ -279,8 +279,10 @@ class WhooshBackend(SearchBackend):
         q = build_query(parsed)
         filt = _filter(request)
         limit = request.page * request.per_page
-        collector = TimeLimitCollector(searcher.collector(limit=limit, filter=filt),
-                                       timelimit=TIME_LIMIT)
+        timed = TimeLimitCollector(searcher.collector(limit=limit), timelimit=TIME_LIMIT)
+        # The filter wraps the timer: a TimeLimitCollector feeds its child directly, so a
+        # filter inside it would be bypassed.
+        collector = FilterCollector(timed, filt) if filt is not None else timed
         partial = False
         try:
             searcher.search_with_collector(q, collector)
