@@ -352,7 +352,8 @@ class WhooshBackend(SearchBackend):
             try:
                 ix = self._open()
             except IndexUnavailable as exc:
-                log.warning("rebuilding the search index: %s", exc)
+                first = not os.path.lexists(self.current)
+                (log.info if first else log.warning)("building the search index: %s", exc)
                 self._rebuild(sessions)
                 ix = self._open()
             return self._drain(ix, sessions)
