@@ -30,7 +30,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     ext.api.init_app(app)
 
     # The app's parts import models and extensions; import them once the app is configured.
-    from app import api, auth, cli, errors, health, history, security, templating, web
+    from app import api, auth, cli, errors, health, history, search, security, templating, web
 
     errors.register(app)
     security.register(app)
@@ -41,4 +41,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     web.register(app)
     api.register(app)
     cli.register(app)
+    search.register(app)
     return app

@@ -2,6 +2,7 @@ from flask import abort
 
 from app.api import ApiBlueprint
 from app.extensions import db
+from app.search import matching_ids
 from registry.schemas.api import ConceptDetailOut, ConceptRowOut, Overlay, page_schema
 from registry.schemas.queries import ConceptQuery
 from registry.services import glossary
@@ -17,7 +18,8 @@ ConceptPage = page_schema(ConceptRowOut, "ConceptPage")
 @blp.response(200, ConceptPage)
 def list_concepts(**filters):
     """Concepts with their numbers of definitions and bodies."""
-    page = glossary.list_concepts(db.session, filters)
+    page = glossary.list_concepts(db.session, filters,
+                                  ids=matching_ids(filters.get("q"), "concept"))
     page.items = [Overlay(row.concept, definitions=row.definitions, bodies=row.bodies)
                   for row in page.items]
     return page

@@ -13,6 +13,7 @@ from app.web import (  # noqa: E402,F401
     glossary,
     home,
     imports,
+    search,
     standards,
     submissions,
 )

@@ -1,6 +1,7 @@
 from flask import abort, render_template
 
 from app.extensions import db
+from app.search import matching_ids
 from app.web import bp
 from app.web.args import load_args
 from registry.schemas.queries import ConceptQuery
@@ -10,8 +11,9 @@ from registry.services import glossary
 @bp.get("/glossary")
 def glossary_index():
     filters = load_args(ConceptQuery)
-    return render_template("glossary/index.html", page=glossary.list_concepts(db.session, filters),
-                           filters=filters)
+    ids = matching_ids(filters.get("q"), "concept")
+    return render_template("glossary/index.html", filters=filters,
+                           page=glossary.list_concepts(db.session, filters, ids=ids))
 
 
 @bp.get("/glossary/<slug>")

@@ -1,7 +1,7 @@
 """accounts submissions tokens
 
 Revision ID: 0002
-Revises: 0001
+Revises: 0005
 Create Date: 2026-12-02 16:06:34.559332
 
 """

@@ -23,6 +23,7 @@ from registry.models.glossary import (
 from registry.models.outbox import SearchOutbox
 from registry.models.people import User
 from registry.models.provenance import ImportBatch, Revision
+from registry.models.search import SearchDocument, SearchWord
 from registry.models.submissions import Submission
 from registry.models.tokens import ApiToken
 
@@ -40,7 +41,9 @@ __all__ = [
     "DefinitionLink",
     "ImportBatch",
     "Revision",
+    "SearchDocument",
     "SearchOutbox",
+    "SearchWord",
     "Standard",
     "StandardRelation",
     "Submission",
