@@ -28,7 +28,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     ext.api.init_app(app)
 
     # The app's parts import models and extensions; import them once the app is configured.
-    from app import api, auth, cli, errors, health, templating, web
+    from app import api, auth, cli, errors, glossary, health, templating, web
 
     errors.register(app)
     auth.register(app)
@@ -37,4 +37,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     web.register(app)
     api.register(app)
     cli.register(app)
+    glossary.register(app)
     return app

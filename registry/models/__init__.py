@@ -17,6 +17,7 @@ from registry.models.glossary import (
     ConceptRelation,
     Definition,
     DefinitionLink,
+    DefinitionSimilarity,
     concept_areas,
 )
 from registry.models.outbox import SearchOutbox
@@ -33,6 +34,7 @@ __all__ = [
     "ConceptRelation",
     "Definition",
     "DefinitionLink",
+    "DefinitionSimilarity",
     "ImportBatch",
     "Revision",
     "SearchOutbox",
