@@ -311,12 +311,19 @@ def _display_tokens(text: str, language: str) -> tuple[list[str], list[str | Non
 
 
 def _segments(parts: list[str], keys: list[str | None], same: set[int]) -> list[tuple[str, str]]:
+    kinds: list[str | None] = [
+        None if k is None else ("same" if i in same else "diff") for i, k in enumerate(keys)
+    ]
+    # Spaces and punctuation join a mark only between two differing words, so marks stay tight.
+    prev: str | None = None
+    for i in range(len(parts)):
+        if kinds[i] is None:
+            nxt = next((k for k in kinds[i + 1 :] if k is not None), None)
+            kinds[i] = "diff" if prev == "diff" and nxt == "diff" else "same"
+        else:
+            prev = kinds[i]
     out: list[tuple[str, str]] = []
-    kind = "same"
-    for i, part in enumerate(parts):
-        if keys[i] is not None:
-            kind = "same" if i in same else "diff"
-        # Spaces and punctuation take the kind of the word before them, so marks run on.
+    for kind, part in zip(kinds, parts, strict=True):
         if out and out[-1][0] == kind:
             out[-1] = (kind, out[-1][1] + part)
         else:
