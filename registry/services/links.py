@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy.orm.util import identity_key
 
 from registry.clock import utcnow
 from registry.models import Body, Concept, Definition, DefinitionLink
@@ -127,15 +128,93 @@ def review_link(
     return link
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LinkView:
-    """A link read from one of its ends: ``here`` is on this page, ``there`` is the other end,
-    ``type`` reads from ``here`` to ``there``."""
+    """A link read from one of its ends, as plain values for pages: ``here`` is the definition
+    on this page, ``there`` the other end, ``type`` reads from here to there."""
 
     link: DefinitionLink
     here: Definition
     there: Definition
     type: str
+    id: int
+    state: str
+    rationale: str | None
+    author: str | None
+    reviewer: str | None
+    source_body: str
+    target_body: str
+    there_body: str
+    there_concept: str
+
+
+def _who(user) -> str | None:
+    return (user.name or user.email) if user is not None else None
+
+
+def links_touching(session: Session, definition_ids: Iterable[int]) -> list[DefinitionLink]:
+    """Links with an end among these definitions, their ends loaded with body and concept.
+
+    The caller (a concept page) usually holds most ends already: those come from the session's
+    identity map, and only the far ends are read, in one query.
+    """
+    ids = list(definition_ids)
+    if not ids:
+        return []
+    found = list(
+        session.scalars(
+            select(DefinitionLink)
+            .where(or_(DefinitionLink.source_id.in_(ids), DefinitionLink.target_id.in_(ids)))
+            .options(selectinload(DefinitionLink.author), selectinload(DefinitionLink.reviewed_by))
+            .order_by(DefinitionLink.id)
+        )
+    )
+    ends = {lk.source_id for lk in found} | {lk.target_id for lk in found}
+    far = [i for i in ends if session.identity_map.get(identity_key(Definition, i)) is None]
+    if far:
+        session.scalars(
+            select(Definition)
+            .where(Definition.id.in_(far))
+            .options(selectinload(Definition.body), selectinload(Definition.concept))
+        ).all()
+    return found
+
+
+def views_from(
+    links: Iterable[DefinitionLink], definition_ids: set[int] | dict[int, Definition]
+) -> list[LinkView]:
+    """Each link seen from the end among ``definition_ids`` (ids, or the page's definitions by
+    id, which spares the relationship look-ups); a link between two definitions on the same
+    page shows once, from its source."""
+    known = definition_ids if isinstance(definition_ids, dict) else {}
+    views = []
+    for link in links:
+        source = known.get(link.source_id) or link.source
+        target = known.get(link.target_id) or link.target
+        if link.source_id in definition_ids:
+            here, there, type_ = source, target, link.type
+        elif link.target_id in definition_ids:
+            here, there, type_ = target, source, LINK_INVERSE[link.type]
+        else:
+            continue
+        views.append(
+            LinkView(
+                link,
+                here,
+                there,
+                type_,
+                link.id,
+                link.state,
+                link.rationale,
+                _who(link.author),
+                _who(link.reviewed_by),
+                source.body.code,
+                target.body.code,
+                there.body.code,
+                there.concept.slug,
+            )
+        )
+    return views
 
 
 def _loaded(stmt):
@@ -147,28 +226,6 @@ def _loaded(stmt):
         selectinload(DefinitionLink.author),
         selectinload(DefinitionLink.reviewed_by),
     )
-
-
-def links_touching(session: Session, definition_ids: Iterable[int]) -> list[DefinitionLink]:
-    ids = list(definition_ids)
-    if not ids:
-        return []
-    stmt = select(DefinitionLink).where(
-        or_(DefinitionLink.source_id.in_(ids), DefinitionLink.target_id.in_(ids))
-    )
-    return list(session.scalars(_loaded(stmt).order_by(DefinitionLink.id)))
-
-
-def views_from(links: Iterable[DefinitionLink], definition_ids: set[int]) -> list[LinkView]:
-    """Each link seen from the end(s) among ``definition_ids``: a link between two definitions
-    on the same page shows once, from its source."""
-    views = []
-    for link in links:
-        if link.source_id in definition_ids:
-            views.append(LinkView(link, link.source, link.target, link.type))
-        elif link.target_id in definition_ids:
-            views.append(LinkView(link, link.target, link.source, LINK_INVERSE[link.type]))
-    return views
 
 
 def list_links(session: Session, filters: dict[str, Any]) -> Page[DefinitionLink]:
@@ -245,7 +302,7 @@ def body_graph(
     for d in definitions:
         per_body[d.body.code] = per_body.get(d.body.code, 0) + 1
     for view in views:
-        per_body.setdefault(view.there.body.code, 0)
+        per_body.setdefault(view.there_body, 0)
     codes = sorted(per_body)
     centre, radius = size / 2, size / 2 - 50
     nodes = {}
@@ -260,14 +317,14 @@ def body_graph(
         )
     counts: dict[tuple[str, str, str, str], int] = {}
     for view in views:
-        a, b, type_ = view.link.source.body.code, view.link.target.body.code, view.link.type
+        a, b, type_ = view.source_body, view.target_body, view.link.type
         if a == b:
             continue
         if type_ == "narrower":
             a, b, type_ = b, a, "broader"
         elif type_ != "broader":
             a, b = sorted((a, b))
-        key = (a, b, type_, view.link.state)
+        key = (a, b, type_, view.state)
         counts[key] = counts.get(key, 0) + 1
     by_pair: dict[frozenset, list] = {}
     for key in sorted(counts):
