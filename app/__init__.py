@@ -30,7 +30,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     ext.api.init_app(app)
 
     # The app's parts import models and extensions; import them once the app is configured.
-    from app import api, auth, cli, errors, health, history, search, security, templating, web
+    from app import (
+        api,
+        auth,
+        cli,
+        errors,
+        glossary,
+        health,
+        history,
+        search,
+        security,
+        templating,
+        web,
+    )
 
     errors.register(app)
     security.register(app)
@@ -42,4 +54,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.register(app)
     cli.register(app)
     search.register(app)
+    glossary.register(app)
     return app

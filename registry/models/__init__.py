@@ -18,6 +18,7 @@ from registry.models.glossary import (
     ConceptRelation,
     Definition,
     DefinitionLink,
+    DefinitionSimilarity,
     concept_areas,
 )
 from registry.models.outbox import SearchOutbox
@@ -39,6 +40,7 @@ __all__ = [
     "ConceptRelation",
     "Definition",
     "DefinitionLink",
+    "DefinitionSimilarity",
     "ImportBatch",
     "Revision",
     "SearchDocument",
