@@ -24,6 +24,8 @@ ENV_SETTINGS = (
     "RATELIMIT_STORAGE_URI",
     "BASE_URL",
     "MAIL_SERVER",
+    "POST_EDIT_WINDOW_MINUTES",
+    "DEBATE_WRITE_RATE_LIMIT",
 )
 
 
@@ -53,10 +55,14 @@ def build_config(instance_path: str, overrides: dict[str, Any] | None = None) ->
         "SEARCH_BACKEND": "whoosh",
         "RATELIMIT_STORAGE_URI": "memory://",
         "BASE_URL": "http://127.0.0.1:5000",
+        # Debate: how long an author may edit a post; how often one client may write.
+        "POST_EDIT_WINDOW_MINUTES": 30,
+        "DEBATE_WRITE_RATE_LIMIT": "30 per minute",
     }
     config.update({k: os.environ[k] for k in ENV_SETTINGS if os.environ.get(k)})
     config.update(overrides or {})
 
+    config["POST_EDIT_WINDOW_MINUTES"] = int(config["POST_EDIT_WINDOW_MINUTES"])
     url = normalise_database_url(config["DATABASE_URL"])
     config["DATABASE_URL"] = url
     config["SQLALCHEMY_DATABASE_URI"] = url

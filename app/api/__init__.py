@@ -18,9 +18,9 @@ class ApiBlueprint(Blueprint):
 
 
 def register(app: Flask) -> None:
-    from app.api import catalogue, glossary
+    from app.api import catalogue, debate, glossary
 
-    for blueprint in (catalogue.blp, glossary.blp):
+    for blueprint in (catalogue.blp, glossary.blp, debate.blp):
         # The API authenticates with tokens, not the session cookie; CSRF applies to forms.
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)

@@ -5,7 +5,7 @@ from flask import Blueprint, Flask
 bp = Blueprint("web", __name__)
 
 # Importing the modules registers their routes on ``bp``.
-from app.web import bodies, glossary, home, standards  # noqa: E402,F401
+from app.web import bodies, debate, feeds, glossary, home, standards  # noqa: E402,F401
 
 
 def register(app: Flask) -> None:

@@ -11,6 +11,7 @@ from registry.models.catalogue import (
     standard_areas,
     standard_bodies,
 )
+from registry.models.debate import Evaluation, Follow, Post, PostFlag, StandardProcess
 from registry.models.glossary import (
     Concept,
     ConceptLabel,
@@ -33,10 +34,15 @@ __all__ = [
     "ConceptRelation",
     "Definition",
     "DefinitionLink",
+    "Evaluation",
+    "Follow",
     "ImportBatch",
+    "Post",
+    "PostFlag",
     "Revision",
     "SearchOutbox",
     "Standard",
+    "StandardProcess",
     "StandardRelation",
     "User",
     "committee_bodies",
