@@ -122,8 +122,8 @@ def aggregate(score_sets: list[dict[str, dict[str, Any]]]) -> list[Spread]:
         given = [v for v in values if v is not None]
         out.append(Spread(
             criterion, len(given),
-            round(mean(given), 2) if given else None,
-            round(pstdev(given), 2) if given else None,
+            round(float(mean(given)), 2) if given else None,
+            round(float(pstdev(given)), 2) if given else None,
             min(given) if given else None, max(given) if given else None,
             len(values) - len(given),
         ))
