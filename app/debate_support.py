@@ -20,8 +20,10 @@ def edit_window() -> int:
 
 def write_limit() -> Callable:
     """Flask-Limiter decorator for debate writes, the limit read from config per request."""
-    return limiter.limit(lambda: current_app.config["DEBATE_WRITE_RATE_LIMIT"],
-                         methods=["POST", "PUT", "PATCH", "DELETE"])
+    return limiter.limit(
+        lambda: current_app.config["DEBATE_WRITE_RATE_LIMIT"],
+        methods=["POST", "PUT", "PATCH", "DELETE"],
+    )
 
 
 @contextmanager
@@ -50,10 +52,10 @@ def subject_url(kind: str, target_id: int, _external: bool = False) -> str:
     if kind == "standard":
         return url_for("web.standard", standard_id=target_id, _external=_external)
     if kind == "concept":
-        return url_for("web.concept", slug=db.session.get(Concept, target_id).slug,
-                       _external=_external)
+        return url_for(
+            "web.concept", slug=db.session.get(Concept, target_id).slug, _external=_external
+        )
     endpoint, arg = AREA_ENDPOINT
     if kind == "area" and endpoint in current_app.view_functions:
-        return url_for(endpoint, **{arg: db.session.get(Area, target_id).slug},
-                       _external=_external)
+        return url_for(endpoint, **{arg: db.session.get(Area, target_id).slug}, _external=_external)
     return url_for("web.thread", kind=kind, target_id=target_id, _external=_external)

@@ -31,13 +31,22 @@ def tag_uri(base_url: str, specific: str, year: int = 2026) -> str:
     return f"tag:{host},{year}:{specific}"
 
 
-def feed(*, id: str, title: str, self_url: str, alternate_url: str, entries: list[Entry],
-         author: str, updated: datetime) -> bytes:
+def feed(
+    *,
+    id: str,
+    title: str,
+    self_url: str,
+    alternate_url: str,
+    entries: list[Entry],
+    author: str,
+    updated: datetime,
+) -> bytes:
     root = etree.Element(_E + "feed", nsmap={None: ATOM})
     etree.SubElement(root, _E + "id").text = id
     etree.SubElement(root, _E + "title").text = title
     etree.SubElement(root, _E + "updated").text = rfc3339(
-        max([updated, *(e.updated for e in entries)]))
+        max([updated, *(e.updated for e in entries)])
+    )
     etree.SubElement(root, _E + "link", rel="self", type="application/atom+xml", href=self_url)
     etree.SubElement(root, _E + "link", rel="alternate", type="text/html", href=alternate_url)
     # A feed-level author makes every entry valid even when an entry has none of its own.
@@ -49,8 +58,7 @@ def feed(*, id: str, title: str, self_url: str, alternate_url: str, entries: lis
         etree.SubElement(entry, _E + "updated").text = rfc3339(item.updated)
         etree.SubElement(entry, _E + "link", rel="alternate", type="text/html", href=item.link)
         if item.author:
-            etree.SubElement(etree.SubElement(entry, _E + "author"), _E + "name").text = \
-                item.author
+            etree.SubElement(etree.SubElement(entry, _E + "author"), _E + "name").text = item.author
         if item.html:
             etree.SubElement(entry, _E + "content", type="html").text = item.html
         else:

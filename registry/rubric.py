@@ -30,24 +30,60 @@ class Criterion:
 
 
 CRITERIA: tuple[Criterion, ...] = (
-    Criterion("clarity", "standard", "Clarity of definitions",
-              "Are its terms defined precisely, consistently and traceably to other sources?"),
-    Criterion("measurability", "standard", "Measurability",
-              "Does it give a metric, a test method or conformance criteria one can apply?"),
-    Criterion("scope_fit", "standard", "Scope fit",
-              "Does its content deliver what its scope promises, for the areas it is used in?"),
-    Criterion("openness", "process", "Openness of participation",
-              "Could any interested party take part, or only members of the body?"),
-    Criterion("developing_countries", "process", "Participation of developing countries",
-              "Did experts from developing countries take part and have their say?"),
-    Criterion("human_rights", "process", "Human-rights consideration",
-              "Were impacts on human rights considered, and by whom?"),
-    Criterion("transparency", "process", "Transparency of the process",
-              "Are drafts, comments, decisions and participants visible to the public?"),
-    Criterion("availability", "process", "Availability and cost of the text",
-              "Can those who must apply it read it, freely or at a modest price?"),
-    Criterion("languages", "process", "Languages",
-              "Is it available in the languages of those affected (the UN languages first)?"),
+    Criterion(
+        "clarity",
+        "standard",
+        "Clarity of definitions",
+        "Are its terms defined precisely, consistently and traceably to other sources?",
+    ),
+    Criterion(
+        "measurability",
+        "standard",
+        "Measurability",
+        "Does it give a metric, a test method or conformance criteria one can apply?",
+    ),
+    Criterion(
+        "scope_fit",
+        "standard",
+        "Scope fit",
+        "Does its content deliver what its scope promises, for the areas it is used in?",
+    ),
+    Criterion(
+        "openness",
+        "process",
+        "Openness of participation",
+        "Could any interested party take part, or only members of the body?",
+    ),
+    Criterion(
+        "developing_countries",
+        "process",
+        "Participation of developing countries",
+        "Did experts from developing countries take part and have their say?",
+    ),
+    Criterion(
+        "human_rights",
+        "process",
+        "Human-rights consideration",
+        "Were impacts on human rights considered, and by whom?",
+    ),
+    Criterion(
+        "transparency",
+        "process",
+        "Transparency of the process",
+        "Are drafts, comments, decisions and participants visible to the public?",
+    ),
+    Criterion(
+        "availability",
+        "process",
+        "Availability and cost of the text",
+        "Can those who must apply it read it, freely or at a modest price?",
+    ),
+    Criterion(
+        "languages",
+        "process",
+        "Languages",
+        "Is it available in the languages of those affected (the UN languages first)?",
+    ),
 )
 BY_KEY = {c.key: c for c in CRITERIA}
 GROUPS = {"standard": "The standard", "process": "Its development process"}
@@ -82,15 +118,19 @@ def validate(scores: Any) -> dict[str, dict[str, Any]]:
             score = None
         elif isinstance(score, str) and score.strip().isdigit():
             score = int(score)
-        if score is not None and (isinstance(score, bool) or not isinstance(score, int)
-                                  or not MIN_SCORE <= score <= MAX_SCORE):
+        if score is not None and (
+            isinstance(score, bool)
+            or not isinstance(score, int)
+            or not MIN_SCORE <= score <= MAX_SCORE
+        ):
             errors[criterion.key] = f"the score must be {MIN_SCORE} to {MAX_SCORE}, or none"
             continue
-        justification = (entry.get("justification") or "")
+        justification = entry.get("justification") or ""
         justification = justification.strip() if isinstance(justification, str) else ""
         if len(justification) < JUSTIFICATION_MIN:
             errors[criterion.key] = (
-                f"a justification of at least {JUSTIFICATION_MIN} characters is required")
+                f"a justification of at least {JUSTIFICATION_MIN} characters is required"
+            )
             continue
         if len(justification) > JUSTIFICATION_MAX:
             errors[criterion.key] = f"the justification is longer than {JUSTIFICATION_MAX}"
@@ -120,13 +160,17 @@ def aggregate(score_sets: list[dict[str, dict[str, Any]]]) -> list[Spread]:
     for criterion in CRITERIA:
         values = [s[criterion.key]["score"] for s in score_sets if criterion.key in s]
         given = [v for v in values if v is not None]
-        out.append(Spread(
-            criterion, len(given),
-            round(float(mean(given)), 2) if given else None,
-            round(float(pstdev(given)), 2) if given else None,
-            min(given) if given else None, max(given) if given else None,
-            len(values) - len(given),
-        ))
+        out.append(
+            Spread(
+                criterion,
+                len(given),
+                round(float(mean(given)), 2) if given else None,
+                round(float(pstdev(given)), 2) if given else None,
+                min(given) if given else None,
+                max(given) if given else None,
+                len(values) - len(given),
+            )
+        )
     return out
 
 
@@ -138,6 +182,8 @@ def describe() -> dict[str, Any]:
         "max": MAX_SCORE,
         "justification_min": JUSTIFICATION_MIN,
         "groups": GROUPS,
-        "criteria": [{"key": c.key, "group": c.group, "title": c.title,
-                      "question": c.question} for c in CRITERIA],
+        "criteria": [
+            {"key": c.key, "group": c.group, "title": c.title, "question": c.question}
+            for c in CRITERIA
+        ],
     }

@@ -35,13 +35,18 @@ from registry.schemas.debate import (
 )
 from registry.services import debate, evaluations, follows, process
 
-blp = ApiBlueprint("debate_api", __name__, url_prefix="/api/v1",
-                   description="Discussion threads, evaluations, process metadata and feeds")
+blp = ApiBlueprint(
+    "debate_api",
+    __name__,
+    url_prefix="/api/v1",
+    description="Discussion threads, evaluations, process metadata and feeds",
+)
 
 
 def _standard(standard_id: int) -> Standard:
     return db.session.get(Standard, standard_id) or abort(
-        404, description=f"There is no standard with id {standard_id}.")
+        404, description=f"There is no standard with id {standard_id}."
+    )
 
 
 def _post(post_id: int):
@@ -51,14 +56,19 @@ def _post(post_id: int):
 
 # -- threads and posts ----------------------------------------------------------------------
 
+
 @blp.get("/threads/<kind>/<int:target_id>")
 @blp.response(200, ThreadOut)
 def get_thread(kind: str, target_id: int):
     """The discussion of a standard, concept, definition, link or area, replies nested."""
     with refusals():
         target = debate.get_target(db.session, kind, target_id)
-    return {"kind": kind, "id": target_id, "label": debate.target_label(kind, target),
-            "posts": debate.thread(db.session, kind, target_id)}
+    return {
+        "kind": kind,
+        "id": target_id,
+        "label": debate.target_label(kind, target),
+        "posts": debate.thread(db.session, kind, target_id),
+    }
 
 
 @blp.post("/threads/<kind>/<int:target_id>/posts")
@@ -71,8 +81,15 @@ def create_post(data, kind: str, target_id: int):
     with refusals():
         target = debate.get_target(db.session, kind, target_id)
         authorize("post.create", target)
-        post = debate.create_post(db.session, current_user, kind, target_id, data["body"],
-                                  parent_id=data.get("parent"), path="api")
+        post = debate.create_post(
+            db.session,
+            current_user,
+            kind,
+            target_id,
+            data["body"],
+            parent_id=data.get("parent"),
+            path="api",
+        )
     db.session.commit()
     return post
 
@@ -87,8 +104,7 @@ def edit_post(data, post_id: int):
     post = _post(post_id)
     authorize("post.edit", post)
     with refusals():
-        debate.edit_post(db.session, current_user, post, data["body"], edit_window(),
-                         path="api")
+        debate.edit_post(db.session, current_user, post, data["body"], edit_window(), path="api")
     db.session.commit()
     return post
 
@@ -137,6 +153,7 @@ def unhide_post(post_id: int):
 
 # -- evaluations ----------------------------------------------------------------------------
 
+
 @blp.get("/rubric")
 @blp.response(200)
 def get_rubric():
@@ -150,8 +167,12 @@ def list_evaluations(standard_id: int):
     """Every evaluation of the standard, with the current edition's aggregate and spread."""
     standard = _standard(standard_id)
     items = evaluations.of_standard(db.session, standard)
-    return {"standard_id": standard.id, "edition": evaluations.edition_of(standard),
-            "aggregate": evaluations.aggregate(standard, items), "items": items}
+    return {
+        "standard_id": standard.id,
+        "edition": evaluations.edition_of(standard),
+        "aggregate": evaluations.aggregate(standard, items),
+        "items": items,
+    }
 
 
 @blp.put("/standards/<int:standard_id>/evaluations/mine")
@@ -164,8 +185,9 @@ def put_evaluation(data, standard_id: int):
     standard = _standard(standard_id)
     authorize("evaluation.write", standard)
     try:
-        item, _ = evaluations.write(db.session, current_user, standard, data["scores"],
-                                    data.get("summary"), path="api")
+        item, _ = evaluations.write(
+            db.session, current_user, standard, data["scores"], data.get("summary"), path="api"
+        )
     except evaluations.EvaluationError as exc:
         db.session.rollback()
         abort(400, description="The evaluation does not follow the rubric: " + str(exc))
@@ -179,12 +201,14 @@ def put_evaluation(data, standard_id: int):
 def get_evaluation(evaluation_id: int):
     """One evaluation with every earlier version."""
     item = db.session.get(Evaluation, evaluation_id) or abort(
-        404, description=f"There is no evaluation with id {evaluation_id}.")
+        404, description=f"There is no evaluation with id {evaluation_id}."
+    )
     item.history = evaluations.history(db.session, item)
     return item
 
 
 # -- process metadata -----------------------------------------------------------------------
+
 
 @blp.get("/standards/<int:standard_id>/process")
 @blp.response(200, ProcessOut)
@@ -192,7 +216,8 @@ def get_process(standard_id: int):
     """How the standard was made, where known."""
     standard = _standard(standard_id)
     return process.get(db.session, standard) or abort(
-        404, description=f"No process information for {standard.reference} yet.")
+        404, description=f"No process information for {standard.reference} yet."
+    )
 
 
 @blp.put("/standards/<int:standard_id>/process")
@@ -211,15 +236,21 @@ def put_process(standard_id: int):
     try:
         data = ProcessIn().load(payload)
     except ValidationError as exc:
-        abort(400, description="The process information is not valid: " + "; ".join(
-            f"{k}: {' '.join(map(str, v)) if isinstance(v, list) else v}"
-            for k, v in exc.messages.items()))
+        abort(
+            400,
+            description="The process information is not valid: "
+            + "; ".join(
+                f"{k}: {' '.join(map(str, v)) if isinstance(v, list) else v}"
+                for k, v in exc.messages.items()
+            ),
+        )
     item = process.write(db.session, current_user, standard, data, path="api")
     db.session.commit()
     return item
 
 
 # -- feeds and follows ----------------------------------------------------------------------
+
 
 @blp.get("/feeds/<any(standards, concepts, areas):kind>/<key>")
 @blp.arguments(FeedQuery, location="query", as_kwargs=True)
@@ -232,9 +263,12 @@ def get_feed(kind: str, key: str, since=None, limit: int = 50):
     if since is not None and since.tzinfo is not None:
         since = since.astimezone(UTC).replace(tzinfo=None)
     items = follows.changes(db.session, one, target.id, since=since, limit=limit)
-    return {"kind": one, "id": target.id, "title": title_of(one, target),
-            "items": [{**c.__dict__, "url": subject_url(*c.subject, _external=True)}
-                      for c in items]}
+    return {
+        "kind": one,
+        "id": target.id,
+        "title": title_of(one, target),
+        "items": [{**c.__dict__, "url": subject_url(*c.subject, _external=True)} for c in items],
+    }
 
 
 @blp.get("/follows")

@@ -17,7 +17,8 @@ from registry.services import debate, evaluations, follows, process
 
 def _standard(standard_id: int) -> Standard:
     return db.session.get(Standard, standard_id) or abort(
-        404, description=f"There is no standard with id {standard_id}.")
+        404, description=f"There is no standard with id {standard_id}."
+    )
 
 
 def _post(post_id: int):
@@ -27,13 +28,18 @@ def _post(post_id: int):
 
 # -- threads --------------------------------------------------------------------------------
 
+
 @bp.get("/discuss/<kind>/<int:target_id>")
 def thread(kind: str, target_id: int):
     with refusals():
         target = debate.get_target(db.session, kind, target_id)
-    return render_template("debate/thread.html", kind=kind, target=target,
-                           label=debate.target_label(kind, target),
-                           entry_url=subject_url(kind, target_id))
+    return render_template(
+        "debate/thread.html",
+        kind=kind,
+        target=target,
+        label=debate.target_label(kind, target),
+        entry_url=subject_url(kind, target_id),
+    )
 
 
 @bp.post("/discuss/<kind>/<int:target_id>")
@@ -45,17 +51,24 @@ def create_post(kind: str, target_id: int):
     authorize("post.create", target)
     parent = request.form.get("parent", type=int)
     try:
-        post = debate.create_post(db.session, current_user, kind, target_id,
-                                  request.form.get("body"), parent_id=parent)
+        post = debate.create_post(
+            db.session, current_user, kind, target_id, request.form.get("body"), parent_id=parent
+        )
     except debate.NotFound as exc:
         abort(404, description=str(exc))
     except debate.DebateError as exc:
         db.session.rollback()
         # Show the thread again with the error and the draft, so nothing typed is lost.
-        return render_template("debate/thread.html", kind=kind, target=target,
-                               label=debate.target_label(kind, target),
-                               entry_url=subject_url(kind, target_id), error=str(exc),
-                               draft=request.form.get("body", ""), reply_to=parent), 400
+        return render_template(
+            "debate/thread.html",
+            kind=kind,
+            target=target,
+            label=debate.target_label(kind, target),
+            entry_url=subject_url(kind, target_id),
+            error=str(exc),
+            draft=request.form.get("body", ""),
+            reply_to=parent,
+        ), 400
     db.session.commit()
     flash("Your post is published.", "success")
     return redirect(subject_url("post", post.id))
@@ -68,12 +81,16 @@ def edit_post(post_id: int):
     authorize("post.edit", post)
     error = None
     if not debate.edit_window_open(post, edit_window()) or post.hidden:
-        abort(403, description=f"Posts can be edited for {edit_window()} minutes after "
-                               "posting, and never once hidden; reply instead.")
+        abort(
+            403,
+            description=f"Posts can be edited for {edit_window()} minutes after "
+            "posting, and never once hidden; reply instead.",
+        )
     if request.method == "POST":
         try:
-            debate.edit_post(db.session, current_user, post, request.form.get("body"),
-                             edit_window())
+            debate.edit_post(
+                db.session, current_user, post, request.form.get("body"), edit_window()
+            )
         except debate.DebateError as exc:
             db.session.rollback()
             error = str(exc)
@@ -81,9 +98,13 @@ def edit_post(post_id: int):
             db.session.commit()
             flash("Your post is updated.", "success")
             return redirect(subject_url("post", post.id))
-    return render_template("debate/edit_post.html", post=post, error=error,
-                           draft=request.form.get("body", post.body),
-                           window=edit_window()), 400 if error else 200
+    return render_template(
+        "debate/edit_post.html",
+        post=post,
+        error=error,
+        draft=request.form.get("body", post.body),
+        window=edit_window(),
+    ), 400 if error else 200
 
 
 @bp.post("/posts/<int:post_id>/flag")
@@ -95,8 +116,12 @@ def flag_post(post_id: int):
     with refusals():
         created = debate.flag_post(db.session, current_user, post, request.form.get("reason"))
     db.session.commit()
-    flash("Thank you: the panel will look at this post." if created
-          else "You had already flagged this post.", "success")
+    flash(
+        "Thank you: the panel will look at this post."
+        if created
+        else "You had already flagged this post.",
+        "success",
+    )
     return redirect(subject_url("post", post.id))
 
 
@@ -131,6 +156,7 @@ def flagged():
 
 # -- evaluations ----------------------------------------------------------------------------
 
+
 @bp.route("/standards/<int:standard_id>/evaluate", methods=["GET", "POST"])
 @guarded("evaluation.write")
 def evaluate(standard_id: int):
@@ -139,29 +165,44 @@ def evaluate(standard_id: int):
     own = evaluations.own_evaluation(db.session, standard, current_user)
     errors: dict[str, str] = {}
     if request.method == "POST":
-        scores = {c.key: {"score": request.form.get(f"{c.key}-score", ""),
-                          "justification": request.form.get(f"{c.key}-justification", "")}
-                  for c in rubric.CRITERIA}
+        scores = {
+            c.key: {
+                "score": request.form.get(f"{c.key}-score", ""),
+                "justification": request.form.get(f"{c.key}-justification", ""),
+            }
+            for c in rubric.CRITERIA
+        }
         try:
-            _, created = evaluations.write(db.session, current_user, standard, scores,
-                                           request.form.get("summary"))
+            _, created = evaluations.write(
+                db.session, current_user, standard, scores, request.form.get("summary")
+            )
         except evaluations.EvaluationError as exc:
             db.session.rollback()
             errors = exc.errors
         else:
             db.session.commit()
-            flash("Your evaluation is published." if created
-                  else "Your evaluation is revised; the earlier version stays in its history.",
-                  "success")
+            flash(
+                "Your evaluation is published."
+                if created
+                else "Your evaluation is revised; the earlier version stays in its history.",
+                "success",
+            )
             return redirect(subject_url("standard", standard.id) + "#evaluations")
         values = scores
         summary = request.form.get("summary", "")
     else:
         values = own.scores if own else {}
         summary = own.summary if own and own.summary else ""
-    return render_template("debate/evaluate.html", standard=standard, own=own, values=values,
-                           summary=summary, errors=errors, rubric=rubric,
-                           edition=evaluations.edition_of(standard)), 400 if errors else 200
+    return render_template(
+        "debate/evaluate.html",
+        standard=standard,
+        own=own,
+        values=values,
+        summary=summary,
+        errors=errors,
+        rubric=rubric,
+        edition=evaluations.edition_of(standard),
+    ), 400 if errors else 200
 
 
 @bp.get("/evaluations/<int:evaluation_id>")
@@ -169,12 +210,18 @@ def evaluation(evaluation_id: int):
     from registry.models import Evaluation
 
     item = db.session.get(Evaluation, evaluation_id) or abort(
-        404, description=f"There is no evaluation with id {evaluation_id}.")
-    return render_template("debate/evaluation.html", evaluation=item, rubric=rubric,
-                           history=evaluations.history(db.session, item))
+        404, description=f"There is no evaluation with id {evaluation_id}."
+    )
+    return render_template(
+        "debate/evaluation.html",
+        evaluation=item,
+        rubric=rubric,
+        history=evaluations.history(db.session, item),
+    )
 
 
 # -- process metadata -----------------------------------------------------------------------
+
 
 @bp.route("/standards/<int:standard_id>/process", methods=["GET", "POST"])
 @guarded("standard.process")
@@ -198,12 +245,18 @@ def edit_process(standard_id: int):
     values = form or (process.snapshot(current) or {})
     if form is None and current is not None:
         values["countries"] = ", ".join(current.countries)
-    return render_template("debate/process.html", standard=standard, values=values,
-                           errors=errors, groups=STAKEHOLDER_GROUPS,
-                           access=TEXT_ACCESS), 400 if errors else 200
+    return render_template(
+        "debate/process.html",
+        standard=standard,
+        values=values,
+        errors=errors,
+        groups=STAKEHOLDER_GROUPS,
+        access=TEXT_ACCESS,
+    ), 400 if errors else 200
 
 
 # -- follows --------------------------------------------------------------------------------
+
 
 @bp.post("/follow/<kind>/<int:target_id>")
 @guarded("follow")
@@ -245,6 +298,7 @@ def followed():
 
 # -- what the entry pages' blocks need ------------------------------------------------------
 
+
 @bp.app_context_processor
 def debate_helpers():
     def thread_of(kind: str, target) -> list:
@@ -257,12 +311,23 @@ def debate_helpers():
 
     def evaluation_block(standard):
         items = evaluations.of_standard(db.session, standard)
-        return {"items": items, "aggregate": evaluations.aggregate(standard, items),
-                "edition": evaluations.edition_of(standard), "rubric": rubric,
-                "process": process.get(db.session, standard),
-                "own": next((e for e in items if current_user.is_authenticated
-                             and e.author_id == current_user.id
-                             and e.edition == evaluations.edition_of(standard)), None)}
+        return {
+            "items": items,
+            "aggregate": evaluations.aggregate(standard, items),
+            "edition": evaluations.edition_of(standard),
+            "rubric": rubric,
+            "process": process.get(db.session, standard),
+            "own": next(
+                (
+                    e
+                    for e in items
+                    if current_user.is_authenticated
+                    and e.author_id == current_user.id
+                    and e.edition == evaluations.edition_of(standard)
+                ),
+                None,
+            ),
+        }
 
     return {
         "debate_thread_of": thread_of,
@@ -270,8 +335,11 @@ def debate_helpers():
         "debate_evaluations": evaluation_block,
         "debate_author_label": debate.author_label,
         "debate_author_name": debate.author_name,
-        "debate_can_edit": lambda post: (allowed("post.edit", post) and not post.hidden
-                                         and debate.edit_window_open(post, edit_window())),
+        "debate_can_edit": lambda post: (
+            allowed("post.edit", post)
+            and not post.hidden
+            and debate.edit_window_open(post, edit_window())
+        ),
         "debate_country_names": process.country_names,
         "subject_href": subject_url,
         "debate_rubric": rubric,

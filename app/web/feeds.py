@@ -26,8 +26,11 @@ def resolve(kind: str, key: str):
 
 
 def title_of(kind: str, target) -> str:
-    return {"standard": lambda t: t.reference, "concept": lambda t: t.label("en"),
-            "area": lambda t: t.title}[kind](target)
+    return {
+        "standard": lambda t: t.reference,
+        "concept": lambda t: t.label("en"),
+        "area": lambda t: t.title,
+    }[kind](target)
 
 
 @bp.get("/feeds/<any(standards, concepts, areas):kind>/<key>.atom")
@@ -37,8 +40,14 @@ def feed(kind: str, key: str):
         abort(404, description=f"There is no feed for {kind}/{key}.")
     base = current_app.config["BASE_URL"]
     entries = [
-        atom.Entry(id=atom.tag_uri(base, f"revision:{c.id}"), title=c.title, updated=c.at,
-                   link=subject_url(*c.subject, _external=True), html=c.html, author=c.actor)
+        atom.Entry(
+            id=atom.tag_uri(base, f"revision:{c.id}"),
+            title=c.title,
+            updated=c.at,
+            link=subject_url(*c.subject, _external=True),
+            html=c.html,
+            author=c.actor,
+        )
         for c in follows.changes(db.session, one, target.id, limit=FEED_SIZE)
     ]
     body = atom.feed(
@@ -46,7 +55,8 @@ def feed(kind: str, key: str):
         title=f"{title_of(one, target)}: changes in the AI Standards Exchange",
         self_url=url_for("web.feed", kind=kind, key=key, _external=True),
         alternate_url=subject_url(one, target.id, _external=True),
-        entries=entries, author="AI Standards Exchange",
+        entries=entries,
+        author="AI Standards Exchange",
         updated=getattr(target, "updated_at", None) or utcnow(),
     )
     return Response(body, mimetype="application/atom+xml")

@@ -66,9 +66,9 @@ class ProcessIn(Schema):
 
     countries = Countries(load_default=list)
     stakeholder_groups = fields.List(
-        fields.String(validate=validate.OneOf(vocab.STAKEHOLDER_GROUPS)), load_default=list)
-    text_access = fields.String(load_default="unknown",
-                                validate=validate.OneOf(vocab.TEXT_ACCESS))
+        fields.String(validate=validate.OneOf(vocab.STAKEHOLDER_GROUPS)), load_default=list
+    )
+    text_access = fields.String(load_default="unknown", validate=validate.OneOf(vocab.TEXT_ACCESS))
     price = fields.String(allow_none=True, validate=validate.Length(max=100))
     public_comment = fields.Boolean(allow_none=True, load_default=None)
     comment_opens = fields.Date(allow_none=True)
@@ -82,8 +82,9 @@ class ProcessIn(Schema):
         if opens and closes and closes < opens:
             raise ValidationError("the comment period closes before it opens", "comment_closes")
         if (opens or closes) and data.get("public_comment") is False:
-            raise ValidationError("a comment period was given but public comment is 'no'",
-                                  "public_comment")
+            raise ValidationError(
+                "a comment period was given but public comment is 'no'", "public_comment"
+            )
 
 
 class PostIn(Schema):
@@ -128,6 +129,7 @@ class FollowIn(Schema):
 
 # -- what the API returns -------------------------------------------------------------------
 
+
 class PostOut(Schema):
     """A post; a hidden post's text is withheld and its reason shown instead."""
 
@@ -135,12 +137,14 @@ class PostOut(Schema):
     target_kind = fields.String()
     target_id = fields.Integer()
     parent = fields.Integer(attribute="parent_id", allow_none=True)
-    author = fields.Function(lambda p: p.author.name or f"User {p.author.id}"
-                             if p.author else "Former user")
+    author = fields.Function(
+        lambda p: p.author.name or f"User {p.author.id}" if p.author else "Former user"
+    )
     author_role = fields.String()
     author_body = fields.String(allow_none=True)
-    official = fields.Function(lambda p: p.author_body is not None,
-                               metadata={"description": "speaks for a standards body"})
+    official = fields.Function(
+        lambda p: p.author_body is not None, metadata={"description": "speaks for a standards body"}
+    )
     body = fields.Function(lambda p: None if p.hidden else p.body, allow_none=True)
     hidden = fields.Boolean()
     hidden_reason = fields.String(allow_none=True)

@@ -51,8 +51,9 @@ class EditWindowClosed(DebateError):
 
 def get_target(session: Session, kind: str, target_id: int) -> Any:
     if kind not in THREAD_KINDS:
-        raise NotFound(f"{kind!r} is not something one can discuss; "
-                       f"use one of {', '.join(THREAD_KINDS)}")
+        raise NotFound(
+            f"{kind!r} is not something one can discuss; use one of {', '.join(THREAD_KINDS)}"
+        )
     target = session.get(TARGET_MODELS[kind], target_id)
     if target is None:
         raise NotFound(f"There is no {kind} with id {target_id}.")
@@ -68,8 +69,10 @@ def target_label(kind: str, target: Any) -> str:
     if kind == "definition":
         return f"{target.term} ({target.body.code}, {target.source_label})"
     if kind == "link":
-        return (f"{target.source.term} ({target.source.body.code}) {target.type} "
-                f"{target.target.term} ({target.target.body.code})")
+        return (
+            f"{target.source.term} ({target.source.body.code}) {target.type} "
+            f"{target.target.term} ({target.target.body.code})"
+        )
     return target.title
 
 
@@ -87,19 +90,28 @@ def author_name(user: User | None) -> str:
 
 def thread(session: Session, kind: str, target_id: int) -> list[Post]:
     """Top-level posts, oldest first, each with its replies loaded."""
-    return list(session.scalars(
-        select(Post)
-        .where(Post.target_kind == kind, Post.target_id == target_id, Post.parent_id.is_(None))
-        .options(selectinload(Post.replies).selectinload(Post.author),
-                 selectinload(Post.replies).selectinload(Post.flags),
-                 selectinload(Post.author), selectinload(Post.flags))
-        .order_by(Post.created_at, Post.id)
-    ))
+    return list(
+        session.scalars(
+            select(Post)
+            .where(Post.target_kind == kind, Post.target_id == target_id, Post.parent_id.is_(None))
+            .options(
+                selectinload(Post.replies).selectinload(Post.author),
+                selectinload(Post.replies).selectinload(Post.flags),
+                selectinload(Post.author),
+                selectinload(Post.flags),
+            )
+            .order_by(Post.created_at, Post.id)
+        )
+    )
 
 
 def thread_size(session: Session, kind: str, target_id: int) -> int:
-    return session.scalar(select(func.count(Post.id)).where(
-        Post.target_kind == kind, Post.target_id == target_id)) or 0
+    return (
+        session.scalar(
+            select(func.count(Post.id)).where(Post.target_kind == kind, Post.target_id == target_id)
+        )
+        or 0
+    )
 
 
 def _clean_body(body: Any) -> str:
@@ -119,12 +131,24 @@ def _clean_reason(reason: Any, what: str) -> str:
 
 
 def _snapshot(post: Post) -> dict[str, Any]:
-    return {"target": f"{post.target_kind}:{post.target_id}", "parent_id": post.parent_id,
-            "body": post.body, "hidden": post.hidden, "hidden_reason": post.hidden_reason}
+    return {
+        "target": f"{post.target_kind}:{post.target_id}",
+        "parent_id": post.parent_id,
+        "body": post.body,
+        "hidden": post.hidden,
+        "hidden_reason": post.hidden_reason,
+    }
 
 
-def create_post(session: Session, user: User, kind: str, target_id: int, body: Any,
-                parent_id: int | None = None, path: str = "web") -> Post:
+def create_post(
+    session: Session,
+    user: User,
+    kind: str,
+    target_id: int,
+    body: Any,
+    parent_id: int | None = None,
+    path: str = "web",
+) -> Post:
     get_target(session, kind, target_id)
     text = _clean_body(body)
     parent = None
@@ -134,13 +158,27 @@ def create_post(session: Session, user: User, kind: str, target_id: int, body: A
             raise DebateError("The post you reply to is not in this thread.")
         # One level of nesting: a reply to a reply joins its parent's replies.
         parent = parent.parent or parent
-    post = Post(target_kind=kind, target_id=target_id, parent=parent, author_id=user.id,
-                author_role=user.role, author_body=user.body.code if user.body else None,
-                body=text, created_at=utcnow())
+    post = Post(
+        target_kind=kind,
+        target_id=target_id,
+        parent=parent,
+        author_id=user.id,
+        author_role=user.role,
+        author_body=user.body.code if user.body else None,
+        body=text,
+        created_at=utcnow(),
+    )
     session.add(post)
     session.flush()
-    audit.record(session, entity="posts", entity_id=post.id, action="create", path=path,
-                 actor_id=user.id, after=_snapshot(post))
+    audit.record(
+        session,
+        entity="posts",
+        entity_id=post.id,
+        action="create",
+        path=path,
+        actor_id=user.id,
+        after=_snapshot(post),
+    )
     return post
 
 
@@ -148,29 +186,40 @@ def edit_window_open(post: Post, window_minutes: int) -> bool:
     return utcnow() - post.created_at <= timedelta(minutes=window_minutes)
 
 
-def edit_post(session: Session, user: User, post: Post, body: Any, window_minutes: int,
-              path: str = "web") -> Post:
+def edit_post(
+    session: Session, user: User, post: Post, body: Any, window_minutes: int, path: str = "web"
+) -> Post:
     if post.hidden:
         raise DebateError("A hidden post cannot be edited.")
     if not edit_window_open(post, window_minutes):
         raise EditWindowClosed(
-            f"Posts can be edited for {window_minutes} minutes after posting; reply instead.")
+            f"Posts can be edited for {window_minutes} minutes after posting; reply instead."
+        )
     text = _clean_body(body)
     if text == post.body:
         return post
     before = _snapshot(post)
     post.body = text
     post.edited_at = utcnow()
-    audit.record(session, entity="posts", entity_id=post.id, action="edit", path=path,
-                 actor_id=user.id, before=before, after=_snapshot(post))
+    audit.record(
+        session,
+        entity="posts",
+        entity_id=post.id,
+        action="edit",
+        path=path,
+        actor_id=user.id,
+        before=before,
+        after=_snapshot(post),
+    )
     return post
 
 
 def flag_post(session: Session, user: User, post: Post, reason: Any) -> bool:
     """Flag for the panel; False when this user had flagged the post already."""
     text = _clean_reason(reason, "the flag")
-    if session.scalar(select(PostFlag.id).where(PostFlag.post_id == post.id,
-                                                PostFlag.user_id == user.id)):
+    if session.scalar(
+        select(PostFlag.id).where(PostFlag.post_id == post.id, PostFlag.user_id == user.id)
+    ):
         return False
     try:
         with session.begin_nested():
@@ -186,8 +235,17 @@ def hide_post(session: Session, user: User, post: Post, reason: Any, path: str =
     post.hidden_at = utcnow()
     post.hidden_by_id = user.id
     post.hidden_reason = text
-    audit.record(session, entity="posts", entity_id=post.id, action="hide", path=path,
-                 actor_id=user.id, before=before, after=_snapshot(post), summary=text)
+    audit.record(
+        session,
+        entity="posts",
+        entity_id=post.id,
+        action="hide",
+        path=path,
+        actor_id=user.id,
+        before=before,
+        after=_snapshot(post),
+        summary=text,
+    )
     return post
 
 
@@ -196,8 +254,16 @@ def unhide_post(session: Session, user: User, post: Post, path: str = "web") -> 
         return post
     before = _snapshot(post)
     post.hidden_at = post.hidden_by_id = post.hidden_reason = None
-    audit.record(session, entity="posts", entity_id=post.id, action="unhide", path=path,
-                 actor_id=user.id, before=before, after=_snapshot(post))
+    audit.record(
+        session,
+        entity="posts",
+        entity_id=post.id,
+        action="unhide",
+        path=path,
+        actor_id=user.id,
+        before=before,
+        after=_snapshot(post),
+    )
     return post
 
 
@@ -210,10 +276,14 @@ def get_post(session: Session, post_id: int) -> Post:
 
 def flagged_posts(session: Session) -> list[tuple[Post, int]]:
     """Visible posts with flags, most flagged first: the panel's moderation queue."""
-    counts = (select(PostFlag.post_id, func.count(PostFlag.id).label("n"))
-              .group_by(PostFlag.post_id).subquery())
+    counts = (
+        select(PostFlag.post_id, func.count(PostFlag.id).label("n"))
+        .group_by(PostFlag.post_id)
+        .subquery()
+    )
     rows = session.execute(
-        select(Post, counts.c.n).join(counts, counts.c.post_id == Post.id)
+        select(Post, counts.c.n)
+        .join(counts, counts.c.post_id == Post.id)
         .where(Post.hidden_at.is_(None))
         .options(selectinload(Post.flags), selectinload(Post.author))
         .order_by(counts.c.n.desc(), Post.id)

@@ -27,19 +27,33 @@ def edition_of(standard: Standard) -> str:
 
 
 def own_evaluation(session: Session, standard: Standard, user: User) -> Evaluation | None:
-    return session.scalar(select(Evaluation).where(
-        Evaluation.standard_id == standard.id, Evaluation.edition == edition_of(standard),
-        Evaluation.author_id == user.id))
+    return session.scalar(
+        select(Evaluation).where(
+            Evaluation.standard_id == standard.id,
+            Evaluation.edition == edition_of(standard),
+            Evaluation.author_id == user.id,
+        )
+    )
 
 
 def _snapshot(evaluation: Evaluation) -> dict[str, Any]:
-    return {"standard_id": evaluation.standard_id, "edition": evaluation.edition,
-            "version": evaluation.version, "scores": evaluation.scores,
-            "summary": evaluation.summary}
+    return {
+        "standard_id": evaluation.standard_id,
+        "edition": evaluation.edition,
+        "version": evaluation.version,
+        "scores": evaluation.scores,
+        "summary": evaluation.summary,
+    }
 
 
-def write(session: Session, user: User, standard: Standard, scores: Any,
-          summary: Any = None, path: str = "web") -> tuple[Evaluation, bool]:
+def write(
+    session: Session,
+    user: User,
+    standard: Standard,
+    scores: Any,
+    summary: Any = None,
+    path: str = "web",
+) -> tuple[Evaluation, bool]:
     """Create the member's evaluation of the current edition, or revise it. (evaluation, created)"""
     try:
         clean = rubric.validate(scores)
@@ -57,26 +71,48 @@ def write(session: Session, user: User, standard: Standard, scores: Any,
         existing.summary = summary or None
         existing.version += 1
         existing.updated_at = utcnow()
-        audit.record(session, entity="evaluations", entity_id=existing.id, action="revise",
-                     path=path, actor_id=user.id, before=before, after=_snapshot(existing))
+        audit.record(
+            session,
+            entity="evaluations",
+            entity_id=existing.id,
+            action="revise",
+            path=path,
+            actor_id=user.id,
+            before=before,
+            after=_snapshot(existing),
+        )
         return existing, False
-    evaluation = Evaluation(standard_id=standard.id, edition=edition_of(standard),
-                            author_id=user.id, scores=clean, summary=summary or None)
+    evaluation = Evaluation(
+        standard_id=standard.id,
+        edition=edition_of(standard),
+        author_id=user.id,
+        scores=clean,
+        summary=summary or None,
+    )
     try:
         with session.begin_nested():
             session.add(evaluation)
     except IntegrityError:  # the same member's second tab won the race: revise that one
         return write(session, user, standard, scores, summary, path)
-    audit.record(session, entity="evaluations", entity_id=evaluation.id, action="create",
-                 path=path, actor_id=user.id, after=_snapshot(evaluation))
+    audit.record(
+        session,
+        entity="evaluations",
+        entity_id=evaluation.id,
+        action="create",
+        path=path,
+        actor_id=user.id,
+        after=_snapshot(evaluation),
+    )
     return evaluation, True
 
 
 def of_standard(session: Session, standard: Standard) -> list[Evaluation]:
     """Every evaluation of the standard: the current edition's first, then older editions."""
     rows = session.scalars(
-        select(Evaluation).where(Evaluation.standard_id == standard.id)
-        .options(selectinload(Evaluation.author)).order_by(Evaluation.updated_at.desc())
+        select(Evaluation)
+        .where(Evaluation.standard_id == standard.id)
+        .options(selectinload(Evaluation.author))
+        .order_by(Evaluation.updated_at.desc())
     ).all()
     current = edition_of(standard)
     return sorted(rows, key=lambda e: e.edition != current)
@@ -90,7 +126,10 @@ def aggregate(standard: Standard, evaluations: list[Evaluation]) -> list[rubric.
 
 def history(session: Session, evaluation: Evaluation) -> list[Revision]:
     """Every version, newest first (each audit row's ``after`` is that version)."""
-    return list(session.scalars(
-        select(Revision).where(Revision.entity == "evaluations",
-                               Revision.entity_id == evaluation.id)
-        .order_by(Revision.at.desc(), Revision.id.desc())))
+    return list(
+        session.scalars(
+            select(Revision)
+            .where(Revision.entity == "evaluations", Revision.entity_id == evaluation.id)
+            .order_by(Revision.at.desc(), Revision.id.desc())
+        )
+    )

@@ -11,15 +11,18 @@ from tests.auth import make_user
 
 @pytest.fixture
 def entries(session):
-    f.load(session,
-           f.area("fairness"),
-           f.standard("ISO/IEC 22989:2022", areas=["fairness"], edition="1"),
-           f.standard("IEEE 7001-2021", bodies=["IEEE"], committee=None, areas=["fairness"]),
-           f.concept("fairness", areas=["fairness"]),
-           f.definition("a property of being fair"))
+    f.load(
+        session,
+        f.area("fairness"),
+        f.standard("ISO/IEC 22989:2022", areas=["fairness"], edition="1"),
+        f.standard("IEEE 7001-2021", bodies=["IEEE"], committee=None, areas=["fairness"]),
+        f.concept("fairness", areas=["fairness"]),
+        f.definition("a property of being fair"),
+    )
     return {
-        "standard": session.scalar(select(Standard).where(
-            Standard.reference == "ISO/IEC 22989:2022")),
+        "standard": session.scalar(
+            select(Standard).where(Standard.reference == "ISO/IEC 22989:2022")
+        ),
         "ieee": session.scalar(select(Standard).where(Standard.reference == "IEEE 7001-2021")),
         "concept": session.scalar(select(Concept).where(Concept.slug == "fairness")),
         "area": session.scalar(select(Area).where(Area.slug == "fairness")),

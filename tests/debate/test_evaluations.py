@@ -53,8 +53,7 @@ def test_a_new_edition_gets_a_new_evaluation(session, entries, users):
     assert (clarity.n, clarity.mean) == (1, 3.0)
 
 
-def test_standard_page_shows_aggregate_spread_and_each_evaluation(client, session, entries,
-                                                                   users):
+def test_standard_page_shows_aggregate_spread_and_each_evaluation(client, session, entries, users):
     standard = entries["standard"]
     users["panel"].name = "Ada Panel"
     users["panel2"].name = "Bo Panel"
@@ -74,12 +73,13 @@ def test_panel_member_evaluates_through_the_form(client, session, entries, users
     standard = entries["standard"]
     sign_in(client, users["panel"])
     assert client.get(f"/standards/{standard.id}/evaluate").status_code == 200
-    response = client.post(f"/standards/{standard.id}/evaluate",
-                           data={**form_scores(2), "summary": "**Solid** vocabulary."})
+    response = client.post(
+        f"/standards/{standard.id}/evaluate",
+        data={**form_scores(2), "summary": "**Solid** vocabulary."},
+    )
     assert response.status_code == 302 and response.location.endswith("#evaluations")
     item = session.scalar(select(Evaluation))
-    assert item.scores["transparency"] == {"score": 2,
-                                           "justification": "Justified at some length."}
+    assert item.scores["transparency"] == {"score": 2, "justification": "Justified at some length."}
     assert item.summary == "**Solid** vocabulary."
     # The form opens again on the member's own evaluation, and saving revises it.
     page = client.get(f"/standards/{standard.id}/evaluate").get_data(as_text=True)
@@ -118,8 +118,15 @@ def test_api_put_and_read(client, session, entries, users):
     listing = client.get(f"/api/v1/standards/{standard.id}/evaluations").json
     assert len(listing["items"]) == 1 and listing["edition"] == "1"
     clarity = next(a for a in listing["aggregate"] if a["criterion"] == "clarity")
-    assert clarity == {"criterion": "clarity", "n": 1, "mean": 3.0, "stdev": 0.0, "low": 3,
-                       "high": 3, "abstained": 0}
+    assert clarity == {
+        "criterion": "clarity",
+        "n": 1,
+        "mean": 3.0,
+        "stdev": 0.0,
+        "low": 3,
+        "high": 3,
+        "abstained": 0,
+    }
     rubric = client.get("/api/v1/rubric").json
     assert len(rubric["criteria"]) == 9 and rubric["max"] == 4
     audit = session.scalars(select(Revision).where(Revision.entity == "evaluations")).all()

@@ -16,19 +16,35 @@ def test_complete_scores_are_accepted_and_normalised():
     assert clean["openness"]["score"] is None  # "could not judge"
 
 
-@pytest.mark.parametrize("change, key, message", [
-    ({"clarity": {"score": 5, "justification": "Far too generous."}}, "clarity", "0 to 4"),
-    ({"clarity": {"score": -1, "justification": "Below the scale."}}, "clarity", "0 to 4"),
-    ({"clarity": {"score": True, "justification": "A boolean is no score."}}, "clarity",
-     "0 to 4"),
-    ({"clarity": {"score": "three", "justification": "Words are no score."}}, "clarity",
-     "0 to 4"),
-    ({"measurability": {"score": 3, "justification": "short"}}, "measurability",
-     "justification"),
-    ({"measurability": {"score": 3}}, "measurability", "justification"),
-    ({"scope_fit": None}, "scope_fit", "missing"),
-    ({"vibes": {"score": 4, "justification": "Not on the rubric."}}, "vibes", "not a criterion"),
-])
+@pytest.mark.parametrize(
+    "change, key, message",
+    [
+        ({"clarity": {"score": 5, "justification": "Far too generous."}}, "clarity", "0 to 4"),
+        ({"clarity": {"score": -1, "justification": "Below the scale."}}, "clarity", "0 to 4"),
+        (
+            {"clarity": {"score": True, "justification": "A boolean is no score."}},
+            "clarity",
+            "0 to 4",
+        ),
+        (
+            {"clarity": {"score": "three", "justification": "Words are no score."}},
+            "clarity",
+            "0 to 4",
+        ),
+        (
+            {"measurability": {"score": 3, "justification": "short"}},
+            "measurability",
+            "justification",
+        ),
+        ({"measurability": {"score": 3}}, "measurability", "justification"),
+        ({"scope_fit": None}, "scope_fit", "missing"),
+        (
+            {"vibes": {"score": 4, "justification": "Not on the rubric."}},
+            "vibes",
+            "not a criterion",
+        ),
+    ],
+)
 def test_each_fault_is_named_by_criterion(change, key, message):
     data = scores()
     data.update(change)
@@ -53,17 +69,31 @@ def test_not_a_mapping_is_refused():
 def test_rubric_covers_the_standard_and_its_process():
     keys = {c.key: c.group for c in rubric.CRITERIA}
     assert {k for k, g in keys.items() if g == "standard"} == {
-        "clarity", "measurability", "scope_fit"}
+        "clarity",
+        "measurability",
+        "scope_fit",
+    }
     assert {k for k, g in keys.items() if g == "process"} == {
-        "openness", "developing_countries", "human_rights", "transparency", "availability",
-        "languages"}
+        "openness",
+        "developing_countries",
+        "human_rights",
+        "transparency",
+        "availability",
+        "languages",
+    }
 
 
 def test_aggregate_mean_spread_and_abstentions():
     a, b, c = scores(1), scores(3), scores(None)
     spread = {s.criterion.key: s for s in rubric.aggregate([a, b, c])}
     clarity = spread["clarity"]
-    assert (clarity.n, clarity.mean, clarity.stdev, clarity.low, clarity.high,
-            clarity.abstained) == (2, 2.0, 1.0, 1, 3, 1)
+    assert (
+        clarity.n,
+        clarity.mean,
+        clarity.stdev,
+        clarity.low,
+        clarity.high,
+        clarity.abstained,
+    ) == (2, 2.0, 1.0, 1, 3, 1)
     empty = rubric.aggregate([])[0]
     assert empty.n == 0 and empty.mean is None and empty.stdev is None
