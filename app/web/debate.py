@@ -76,6 +76,7 @@ def create_post(kind: str, target_id: int):
 
 @bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
 @guarded("post.edit")
+@write_limit()
 def edit_post(post_id: int):
     post = _post(post_id)
     authorize("post.edit", post)
@@ -127,6 +128,7 @@ def flag_post(post_id: int):
 
 @bp.post("/posts/<int:post_id>/hide")
 @guarded("post.hide")
+@write_limit()
 def hide_post(post_id: int):
     post = _post(post_id)
     authorize("post.hide", post)
@@ -139,6 +141,7 @@ def hide_post(post_id: int):
 
 @bp.post("/posts/<int:post_id>/unhide")
 @guarded("post.hide")
+@write_limit()
 def unhide_post(post_id: int):
     post = _post(post_id)
     authorize("post.hide", post)
@@ -159,6 +162,7 @@ def flagged():
 
 @bp.route("/standards/<int:standard_id>/evaluate", methods=["GET", "POST"])
 @guarded("evaluation.write")
+@write_limit()
 def evaluate(standard_id: int):
     standard = _standard(standard_id)
     authorize("evaluation.write", standard)
@@ -225,6 +229,7 @@ def evaluation(evaluation_id: int):
 
 @bp.route("/standards/<int:standard_id>/process", methods=["GET", "POST"])
 @guarded("standard.process")
+@write_limit()
 def edit_process(standard_id: int):
     standard = _standard(standard_id)
     authorize("standard.process", standard)
@@ -260,6 +265,7 @@ def edit_process(standard_id: int):
 
 @bp.post("/follow/<kind>/<int:target_id>")
 @guarded("follow")
+@write_limit()
 def follow(kind: str, target_id: int):
     with refusals():
         target = follows.get_target(db.session, kind, target_id)
@@ -272,6 +278,7 @@ def follow(kind: str, target_id: int):
 
 @bp.post("/unfollow/<kind>/<int:target_id>")
 @guarded("follow")
+@write_limit()
 def unfollow(kind: str, target_id: int):
     with refusals():
         follows.get_target(db.session, kind, target_id)
