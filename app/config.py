@@ -36,6 +36,8 @@ ENV_SETTINGS = (
     "UPLOAD_DIR",
     "SIGN_IN_LIMIT",
     "API_WRITE_LIMIT",
+    "POST_EDIT_WINDOW_MINUTES",
+    "DEBATE_WRITE_RATE_LIMIT",
 )
 
 # Gap rules (registry.services.gaps): name -> (default, type). Documented in the README.
@@ -73,6 +75,9 @@ def build_config(instance_path: str, overrides: dict[str, Any] | None = None) ->
         "SEARCH_BACKEND": "whoosh",
         "RATELIMIT_STORAGE_URI": "memory://",
         "BASE_URL": "http://127.0.0.1:5000",
+        # Debate: how long an author may edit a post; how often one client may write.
+        "POST_EDIT_WINDOW_MINUTES": 30,
+        "DEBATE_WRITE_RATE_LIMIT": "30 per minute",
     }
     config.update({k: os.environ[k] for k in ENV_SETTINGS if os.environ.get(k)})
     config.update(overrides or {})
@@ -84,6 +89,7 @@ def build_config(instance_path: str, overrides: dict[str, Any] | None = None) ->
             noun = "an integer" if kind is int else "a number"
             raise ValueError(f"{name} must be {noun}, not {config[name]!r}") from None
 
+    config["POST_EDIT_WINDOW_MINUTES"] = int(config["POST_EDIT_WINDOW_MINUTES"])
     url = normalise_database_url(config["DATABASE_URL"])
     config["DATABASE_URL"] = url
     config["SQLALCHEMY_DATABASE_URI"] = url

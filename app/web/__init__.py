@@ -9,6 +9,8 @@ from app.web import (  # noqa: E402,F401
     admin,
     areas,
     bodies,
+    debate,
+    feeds,
     gaps,
     glossary,
     home,

@@ -11,6 +11,7 @@ from registry.models.catalogue import (
     standard_areas,
     standard_bodies,
 )
+from registry.models.debate import Evaluation, Follow, Post, PostFlag, StandardProcess
 from registry.models.gaps import Annotation
 from registry.models.glossary import (
     Concept,
@@ -41,12 +42,17 @@ __all__ = [
     "Definition",
     "DefinitionLink",
     "DefinitionSimilarity",
+    "Evaluation",
+    "Follow",
     "ImportBatch",
+    "Post",
+    "PostFlag",
     "Revision",
     "SearchDocument",
     "SearchOutbox",
     "SearchWord",
     "Standard",
+    "StandardProcess",
     "StandardRelation",
     "Submission",
     "User",
