@@ -86,7 +86,7 @@ class Ingest:
         self._areas: dict[str, int] = dict(session.execute(select(Area.slug, Area.id)).all())
         self._committees: dict[str, int] = {}
         self._concepts: dict[str, int] = {}
-        self._standards: dict[str, tuple[int, date | None]] = {}
+        self._standards: dict[str, tuple[int, date | None] | None] = {}
         self._seen: dict[str, dict[str, str]] = {}
         self._seen_definitions: set[int] = set()
         self._merged: set[int] = set()  # concepts that merge records of this run went to
@@ -166,9 +166,9 @@ class Ingest:
             row = self.session.execute(
                 select(Standard.id, Standard.published).where(Standard.reference_key == key)
             ).first()
-            if row is None:
-                return None
-            self._standards[key] = (row.id, row.published)
+            # A miss is remembered too (citations repeat on every definition of a termbase);
+            # a standard created later in the run replaces it.
+            self._standards[key] = (row.id, row.published) if row else None
         return self._standards[key]
 
     def _orm_upsert(self, kind: str, entity: str, key: str, location: str, existing,
