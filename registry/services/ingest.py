@@ -333,6 +333,8 @@ class Ingest:
             "source_id": data.get("source_id"),
             "checksum": digest,
             "batch_id": self.batch_id,
+            # Titles and scopes by language, when the source gives several.
+            "extra": {k: data[k] for k in ("titles", "scopes") if data.get(k)},
         }
 
     def _create_standards(self, creates: list) -> list[Outcome]:
@@ -341,7 +343,7 @@ class Ingest:
         now = utcnow()
         rows = [
             {**self._standard_columns(data, key, digest, refs), "created_batch_id": self.batch_id,
-             "extra": {}, "created_at": now, "updated_at": now}
+             "created_at": now, "updated_at": now}
             for data, _, key, digest, refs in creates
         ]
         ids = list(self.session.scalars(
