@@ -814,24 +814,20 @@ def _set_labels(concept: Concept, labels: dict[str, str], alt: dict[str, list[st
 
 def _merged_labels(have: list[dict], labels: dict[str, str],
                    alt: dict[str, list[str]]) -> list[dict]:
-    """``have`` followed by the labels it lacks; a second preferred label in a language is
-    added as an alternative one."""
+    """``have`` followed by the labels of the languages it has no preferred label in: the
+    registry's own labels of a language stand (a termbase's terms stay on its definitions)."""
     result = list(have)
+    named = {row["language"] for row in have if row["kind"] == "preferred"}
     taken = {(row["language"], row["label"]) for row in have}
-    preferred = {row["language"] for row in have if row["kind"] == "preferred"}
     wanted = [(lang, label, "preferred") for lang, label in sorted(labels.items())]
     wanted += [(lang, label, "alternative") for lang, names in sorted(alt.items())
                for label in names]
     for lang, label, kind in wanted:
-        if (lang, label) in taken:
+        if lang in named or (lang, label) in taken:
             continue
-        if kind == "preferred" and lang in preferred:
-            kind = "alternative"
         result.append({"language": lang, "label": label, "label_key": term_key(label),
                        "kind": kind})
         taken.add((lang, label))
-        if kind == "preferred":
-            preferred.add(lang)
     return result
 
 

@@ -43,13 +43,14 @@ def test_registry_export_round_trip(session, xsdo):
     assert opaque.is_excerpt and opaque.text.endswith("\u2026")
     assert len(opaque.text.split()) == 31 and opaque.notes == []
     assert opaque.licence == "© XSDO; short excerpt quoted for identification"
-    # The existing concept got the admitted term as a label; nothing was replaced.
+    # The existing concept keeps its own English label; the admitted term stays on the
+    # definition. The new concept got the file's terms as labels.
     labels = set(session.execute(select(ConceptLabel.label, ConceptLabel.kind).join(Concept)
                                  .where(Concept.slug == "widget-fairness")))
-    assert labels == {("widget fairness", "preferred"), ("sorter equity", "alternative")}
+    assert labels == {("widget fairness", "preferred")}
+    assert session.scalar(select(Concept).where(Concept.slug == "widget-opacity")).labels
     again = run("registry-export.tbx")
-    assert (again.created, again.updated, again.unchanged) == (0, 0, report.created
-                                                                + report.updated)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 4)
 
 
 def test_reimport_writes_nothing_and_a_changed_text_is_a_new_revision(session, xsdo, tmp_path):
@@ -136,3 +137,35 @@ def test_cli(runner, session, xsdo, tmp_path):
                                  "XSDO", "--licence", "CC BY 4.0", "--report", str(out)])
     assert result.exit_code == 1, result.output
     assert "rejected 3" in result.output and "malformed.tbx:26" in out.read_text()
+
+
+def test_reimporting_the_registry_export_changes_nothing(session, tmp_path):
+    """Export the glossary (registry.exports.tbx), import it back: every record unchanged."""
+    from registry.exports import load as load_glossary
+    from registry.exports import tbx as tbx_export
+
+    factories.load(
+        session,
+        factories.body("EU", kind="legislation"),
+        factories.concept("widget-fairness", labels={"en": "widget fairness", "fr": "équité"}),
+        factories.concept("widget-bin", labels={"en": "widget bin", "de": "Widgetbehälter"}),
+        factories.definition("fair sorting of widgets", concept="widget-fairness",
+                             term="widget fairness", clause="3.7", date="2023-01-26",
+                             notes=["A note."], examples=["An example."],
+                             url="https://example.org/nist"),
+        factories.definition("sorting widgets fairly", concept="widget-fairness", body="ISO",
+                             term="widget fairness", source="XSDO 1001:2024 3.1.4",
+                             excerpt=True, licence="\u00a9 XSDO; excerpt only",
+                             url="https://example.org/xsdo"),
+        factories.definition("tri équitable des widgets", concept="widget-fairness", body="EU",
+                             language="fr", term="équité",
+                             source="Regulation (EU) 2024/1689, Article 3(1)",
+                             licence="\u00a9 European Union, reuse authorised"),
+    )
+    exported = tmp_path / "glossary.tbx"
+    exported.write_bytes(tbx_export.export(load_glossary(session)))
+    revisions = count(session, Revision)
+    report = importing.run("tbx", exported)
+    assert (report.exit_code, report.created, report.updated) == (0, 0, 0), report.changes
+    assert report.unchanged == 5  # two concepts, three definitions
+    assert count(session, Revision) == revisions
