@@ -55,7 +55,7 @@ def read(source: Source, options: ImportOptions) -> Iterator[Record | Rejected]:
     yield Record("standard", standard, f"{source.name}:{meta.sourceline}")
 
     permissions = _permissions(meta)
-    ctx = Context(file=source.name, body=options.body or next(iter(standard["bodies"]), None),
+    ctx = Context(file=source.name, body=next(iter(standard["bodies"]), None) or options.body,
                   licence=permissions or options.licence, source=standard["reference"],
                   default_language=_first(meta, "content-language") or "en")
     clauses = _clause_map(root)

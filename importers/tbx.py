@@ -71,5 +71,5 @@ def _read_header(header, ctx: Context) -> None:
             ctx.licence = text_of(element)  # what the file says wins over --licence
         elif name == "languages" and element.get("source"):
             ctx.default_language = language_of(element, element.get("source"))
-        elif name == "id" and local(element.getparent()) == "header" and text_of(element):
-            ctx.source = ctx.source if ctx.source != ctx.file else text_of(element)
+        elif name == "id" and local(element.getparent()) == "header" and ctx.source == ctx.file:
+            ctx.source = text_of(element) or ctx.source  # the 2013 TBX-Min names its file so
