@@ -23,8 +23,11 @@ _OPEN = re.compile(
     re.IGNORECASE,
 )
 # Words that take permission away again, whatever else the licence says.
-_CLOSED = re.compile(r"all rights reserved|excerpt|proprietary|no reproduction|"
-                     r"not for (re)?distribution", re.IGNORECASE)
+_CLOSED = re.compile(
+    r"all rights reserved|excerpt|proprietary|no reproduction|"
+    r"not for (re)?distribution",
+    re.IGNORECASE,
+)
 
 
 def full_text_allowed(licence: str | None) -> bool:

@@ -9,7 +9,9 @@ namespaces are ignored, so one reader serves them all.
 
 An entry becomes a ``concept`` record with ``merge`` set (its terms as labels, added to the
 registry's concept of that designation, never replacing what is there) and one ``definition``
-record per language that has a definition, all naming that concept.
+record per definition it gives, all naming that concept. Where a language holds definitions of
+several bodies (the registry's own export), each keeps its own source, body, licence, notes and
+the designations marked with the same source and body.
 """
 
 import hashlib
@@ -25,8 +27,18 @@ from importers.pipeline import Record, Rejected
 from registry.text import clean, slugify
 
 # Elements whose data category is their ``type`` attribute (DCA style).
-_TYPED = {"descrip", "termNote", "admin", "adminNote", "descripNote", "transac", "transacNote",
-          "ref", "xref", "hi"}
+_TYPED = {
+    "descrip",
+    "termNote",
+    "admin",
+    "adminNote",
+    "descripNote",
+    "transac",
+    "transacNote",
+    "ref",
+    "xref",
+    "hi",
+}
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _LOCAL_ID = re.compile(r"^[a-z]{0,2}\d+$")  # "c1", "e12", "42": a file's own numbering
 _BODY_CODE = re.compile(r"^[A-Z0-9][A-Z0-9/ .&-]{0,31}$")
@@ -41,16 +53,28 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 # administrativeStatus (v2/v3), normativeAuthorization (STS), usageStatus (TBX-Min),
 # termStatus (2013 TBX-Min): values folded onto the registry's designation types.
 _STATUS = {
-    "preferred": "preferred", "preferredterm": "preferred",
-    "admitted": "admitted", "admittedterm": "admitted",
-    "deprecated": "deprecated", "deprecatedterm": "deprecated", "supersededterm": "deprecated",
-    "superseded": "deprecated", "obsolete": "deprecated", "notrecommended": "deprecated",
-    "legalterm": "preferred", "regulatedterm": "preferred", "standardizedterm": "preferred",
+    "preferred": "preferred",
+    "preferredterm": "preferred",
+    "admitted": "admitted",
+    "admittedterm": "admitted",
+    "deprecated": "deprecated",
+    "deprecatedterm": "deprecated",
+    "supersededterm": "deprecated",
+    "superseded": "deprecated",
+    "obsolete": "deprecated",
+    "notrecommended": "deprecated",
+    "legalterm": "preferred",
+    "regulatedterm": "preferred",
+    "standardizedterm": "preferred",
 }
-_STATUS_CATEGORIES = {"administrativeStatus", "normativeAuthorization", "usageStatus",
-                      "termStatus"}
-_TERM_TYPES = {"acronym": "abbreviation", "abbreviation": "abbreviation",
-               "shortForm": "abbreviation", "initialism": "abbreviation", "symbol": "symbol"}
+_STATUS_CATEGORIES = {"administrativeStatus", "normativeAuthorization", "usageStatus", "termStatus"}
+_TERM_TYPES = {
+    "acronym": "abbreviation",
+    "abbreviation": "abbreviation",
+    "shortForm": "abbreviation",
+    "initialism": "abbreviation",
+    "symbol": "symbol",
+}
 
 
 def local(element) -> str:
@@ -131,8 +155,9 @@ class Language:
         export writes them), else all the language's terms."""
         terms = self.terms
         if said is not None:
-            terms = [t for t in self.terms if (t.source, t.body) == (said.source, said.body)] \
-                or self.terms
+            terms = [
+                t for t in self.terms if (t.source, t.body) == (said.source, said.body)
+            ] or self.terms
         return _settle([{"term": t.term, "type": t.type} for t in terms])
 
     def examples_of(self, said: Said) -> list[str]:
@@ -153,8 +178,9 @@ class Entry:
     problems: list[str] = field(default_factory=list)
 
 
-def read_entry(element, default_language: str | None,
-               resolve: Callable[[etree._Element], str] | None = None) -> Entry:
+def read_entry(
+    element, default_language: str | None, resolve: Callable[[etree._Element], str] | None = None
+) -> Entry:
     """Read a termEntry / conceptEntry element (any TBX flavour) into an ``Entry``."""
     entry = Entry(id=element.get("id"), line=element.sourceline)
     read_text = resolve or text_of
@@ -170,8 +196,10 @@ def read_entry(element, default_language: str | None,
             _read_concept_level(entry, child, read_text)
     if entry.definitions and not any(lang.definitions for lang in entry.languages):
         # A definition at concept level is written in the file's language.
-        target = next((lang for lang in entry.languages if lang.language == default_language),
-                      entry.languages[0] if entry.languages else None)
+        target = next(
+            (lang for lang in entry.languages if lang.language == default_language),
+            entry.languages[0] if entry.languages else None,
+        )
         if target is not None:
             target.definitions += entry.definitions
     return entry
@@ -350,17 +378,22 @@ def concept_slug(entry: Entry) -> str | None:
     if entry.id and _SLUG.match(entry.id) and not _LOCAL_ID.match(entry.id):
         return entry.id
     terms = [lang.designations() for lang in entry.languages if lang.terms]
-    english = [lang.designations() for lang in entry.languages
-               if lang.terms and lang.language.split("-")[0] == "en"]
+    english = [
+        lang.designations()
+        for lang in entry.languages
+        if lang.terms and lang.language.split("-")[0] == "en"
+    ]
     designations = (english or terms or [None])[0]
     if not designations:
         return None
-    return slugify(next((d["term"] for d in designations if d["type"] == "preferred"),
-                        designations[0]["term"]))
+    return slugify(
+        next((d["term"] for d in designations if d["type"] == "preferred"), designations[0]["term"])
+    )
 
 
-def entry_records(entry: Entry, ctx: Context, *, clause: str | None = None,
-                  of_standard: str | None = None) -> Iterator[Record | Rejected]:
+def entry_records(
+    entry: Entry, ctx: Context, *, clause: str | None = None, of_standard: str | None = None
+) -> Iterator[Record | Rejected]:
     """The records of one entry: a merging concept record, then its definitions.
 
     ``of_standard`` (STS) makes every definition one of that standard at ``clause``; a source
@@ -380,22 +413,33 @@ def entry_records(entry: Entry, ctx: Context, *, clause: str | None = None,
         for d in lang.designations():
             if d["type"] == "preferred" and lang.language not in labels:
                 labels[lang.language] = d["term"]
-            elif d["type"] != "deprecated" and d["term"] != labels.get(lang.language) \
-                    and d["term"] not in alt.get(lang.language, []):
+            elif (
+                d["type"] != "deprecated"
+                and d["term"] != labels.get(lang.language)
+                and d["term"] not in alt.get(lang.language, [])
+            ):
                 alt.setdefault(lang.language, []).append(d["term"])
     if not labels:
         yield Rejected(where, "the entry has no preferred or admitted term")
         return
     slug = ctx.unique_slug(slug)
-    yield Record("concept", {"slug": slug, "labels": labels, "alt_labels": alt, "merge": True},
-                 where)
+    yield Record(
+        "concept", {"slug": slug, "labels": labels, "alt_labels": alt, "merge": True}, where
+    )
     for lang in entry.languages:
         for said in lang.definitions:
             yield from _definition(entry, lang, said, slug, ctx, clause, of_standard)
 
 
-def _definition(entry: Entry, lang: Language, said: Said, slug: str, ctx: Context,
-                clause: str | None, of_standard: str | None) -> Iterator[Record | Rejected]:
+def _definition(
+    entry: Entry,
+    lang: Language,
+    said: Said,
+    slug: str,
+    ctx: Context,
+    clause: str | None,
+    of_standard: str | None,
+) -> Iterator[Record | Rejected]:
     where = f"{ctx.file}:{lang.line or entry.line}"
     designations = lang.designations(said)
     if not any(d["type"] == "preferred" for d in designations):
@@ -404,11 +448,13 @@ def _definition(entry: Entry, lang: Language, said: Said, slug: str, ctx: Contex
     licence = said.licence or lang.licence or entry.licence or ctx.licence
     body = said.body or lang.responsibility or entry.responsibility or ctx.body
     if not body:
-        raise MissingSetting("the file does not name the body its definitions come from; "
-                             "give it with --body")
+        raise MissingSetting(
+            "the file does not name the body its definitions come from; give it with --body"
+        )
     if not licence:
-        raise MissingSetting("the file does not say the licence of its definitions; give "
-                             "it with --licence")
+        raise MissingSetting(
+            "the file does not say the licence of its definitions; give it with --licence"
+        )
     notes = said.notes + lang.notes
     source = said.source or lang.source or entry.source
     if of_standard:

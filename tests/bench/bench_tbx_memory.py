@@ -79,8 +79,13 @@ def child(path: str, workdir: str) -> None:
     from app.extensions import db
     from registry.models import Base, Body
 
-    app = create_app({"DATABASE_URL": f"sqlite:///{workdir}/bench.sqlite3",
-                      "SEARCH_INDEX_DIR": f"{workdir}/index", "SECRET_KEY": "bench"})
+    app = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{workdir}/bench.sqlite3",
+            "SEARCH_INDEX_DIR": f"{workdir}/index",
+            "SECRET_KEY": "bench",
+        }
+    )
     with app.app_context():
         Base.metadata.create_all(db.engine)
         db.session.add(Body(code="SYNTH", name="Synthetic benchmark body", kind="other"))
@@ -90,9 +95,18 @@ def child(path: str, workdir: str) -> None:
         report = importing.run("tbx", path, body="SYNTH", licence="CC0 1.0 (synthetic data)")
         seconds = time.perf_counter() - start
     written = report.created + report.updated + report.unchanged
-    print(json.dumps({"rss_before_kb": before, "seconds": seconds, "records": written,
-                      "created": report.created, "rejected": len(report.rejected),
-                      "refused": report.refused}))
+    print(
+        json.dumps(
+            {
+                "rss_before_kb": before,
+                "seconds": seconds,
+                "records": written,
+                "created": report.created,
+                "rejected": len(report.rejected),
+                "refused": report.refused,
+            }
+        )
+    )
 
 
 def main() -> None:
@@ -108,21 +122,33 @@ def main() -> None:
     path = Path(workdir) / "synthetic.tbx"
     start = time.perf_counter()
     entries = generate(path, args.mb)
-    print(f"generated {path} ({path.stat().st_size / 1e6:.0f} MB, {entries:,} entries) "
-          f"in {time.perf_counter() - start:.0f} s")
-    result = subprocess.run([sys.executable, __file__, "--child", str(path), workdir],
-                            capture_output=True, text=True, cwd=ROOT)
+    print(
+        f"generated {path} ({path.stat().st_size / 1e6:.0f} MB, {entries:,} entries) "
+        f"in {time.perf_counter() - start:.0f} s"
+    )
+    result = subprocess.run(
+        [sys.executable, __file__, "--child", str(path), workdir],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     if result.returncode != 0:
         print(result.stdout, result.stderr, sep="\n")
         raise SystemExit(result.returncode)
     numbers = json.loads(result.stdout.strip().splitlines()[-1])
-    print(f"records written: {numbers['records']:,} (created {numbers['created']:,}, "
-          f"rejected {numbers['rejected']}, refused: {numbers['refused']})")
-    print(f"import time: {numbers['seconds']:.0f} s, "
-          f"{numbers['records'] / numbers['seconds']:,.0f} records/s")
-    print(f"peak RSS of the importing process: {peak_kb / 1024:.0f} MB "
-          f"(RSS before the import began: {numbers['rss_before_kb'] / 1024:.0f} MB)")
+    print(
+        f"records written: {numbers['records']:,} (created {numbers['created']:,}, "
+        f"rejected {numbers['rejected']}, refused: {numbers['refused']})"
+    )
+    print(
+        f"import time: {numbers['seconds']:.0f} s, "
+        f"{numbers['records'] / numbers['seconds']:,.0f} records/s"
+    )
+    print(
+        f"peak RSS of the importing process: {peak_kb / 1024:.0f} MB "
+        f"(RSS before the import began: {numbers['rss_before_kb'] / 1024:.0f} MB)"
+    )
     print(f"load: {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}")
     if args.keep:
         print(f"kept {workdir}")
