@@ -488,10 +488,15 @@ class Ingest:
         """
         outcomes: list[Outcome] = []
         fresh: list[Item] = []
+        # Merging the same slug twice only adds labels twice, so unlike other records these
+        # are not remembered for the whole run (a termbase's millions would fill memory);
+        # within a chunk a repeat is reported, as both could not be created.
+        in_chunk: dict[str, str] = {}
         for data, location in items:
-            if first := self._first_seen("concept", data["slug"], location):
+            if first := in_chunk.get(data["slug"]):
                 outcomes.append(_duplicate("concept", data["slug"], location, first))
             else:
+                in_chunk[data["slug"]] = location
                 fresh.append((data, location))
         if not fresh:
             return outcomes
