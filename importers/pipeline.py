@@ -14,6 +14,7 @@ The batch row is committed first, with status ``running`` and the process's host
 run killed halfway leaves a batch that ``fail_abandoned_batches`` marks failed later.
 """
 
+import functools
 import hashlib
 import os
 import socket
@@ -265,7 +266,7 @@ def _write_chunk(session: Session, ingest: Ingest, chunk: list[Record],
                                     "reason": f"unknown record kind '{record.kind}'"})
             continue
         try:
-            data = schema().load(record.data)
+            data = _schema(schema).load(record.data)
         except ValidationError as exc:
             report.rejected.append({"location": record.location,
                                     "reason": error_text(exc.messages)})
@@ -278,6 +279,12 @@ def _write_chunk(session: Session, ingest: Ingest, chunk: list[Record],
     session.flush()
     # Keep memory flat on big files: nothing from this chunk is needed any more.
     session.expunge_all()
+
+
+@functools.cache
+def _schema(schema_class: type) -> Any:
+    """One instance per kind: building a marshmallow schema costs more than loading a record."""
+    return schema_class()
 
 
 def _format_noun(fmt: str) -> str:
