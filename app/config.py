@@ -24,7 +24,19 @@ ENV_SETTINGS = (
     "RATELIMIT_STORAGE_URI",
     "BASE_URL",
     "MAIL_SERVER",
+    "GAP_STALE_YEARS",
+    "GAP_DIVERGENCE_THRESHOLD",
+    "GAP_EVIDENCE_LIMIT",
+    "GAP_FIGURE_BODIES",
 )
+
+# Gap rules (registry.services.gaps): name -> (default, type). Documented in the README.
+GAP_SETTINGS = {
+    "GAP_STALE_YEARS": (5, int),
+    "GAP_DIVERGENCE_THRESHOLD": (0.5, float),
+    "GAP_EVIDENCE_LIMIT": (50, int),
+    "GAP_FIGURE_BODIES": ("ITU-T,ISO,IEC,IEEE", str),
+}
 
 
 def normalise_database_url(url: str) -> str:
@@ -56,6 +68,13 @@ def build_config(instance_path: str, overrides: dict[str, Any] | None = None) ->
     }
     config.update({k: os.environ[k] for k in ENV_SETTINGS if os.environ.get(k)})
     config.update(overrides or {})
+
+    for name, (default, kind) in GAP_SETTINGS.items():
+        try:
+            config[name] = kind(config.get(name, default))
+        except ValueError:
+            noun = "an integer" if kind is int else "a number"
+            raise ValueError(f"{name} must be {noun}, not {config[name]!r}") from None
 
     url = normalise_database_url(config["DATABASE_URL"])
     config["DATABASE_URL"] = url

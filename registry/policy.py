@@ -83,6 +83,15 @@ def _own_or_panel(user: User, target: Any = None) -> bool:
     return _panel(user) or (owner is not None and owner == user.id)
 
 
+def _own_annotation(user: User, target: Any = None) -> bool:
+    """Panel members edit their own annotations; admins edit any."""
+    if user.role == "admin":
+        return True
+    if user.role != "panel":
+        return False
+    return target is None or getattr(target, "author_id", None) == user.id
+
+
 RULES: dict[str, Rule] = {
     # submissions by standards bodies, reviewed by the panel
     "submission.create": _own_body,
@@ -96,6 +105,7 @@ RULES: dict[str, Rule] = {
     "area.tag": _panel,
     "area.edit": _admin,
     "gap.annotate": _panel,
+    "annotation.edit": _own_annotation,
     # debate and evaluation
     "post.create": _signed_in,
     "post.edit": _own_or_panel,

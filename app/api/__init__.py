@@ -18,9 +18,9 @@ class ApiBlueprint(Blueprint):
 
 
 def register(app: Flask) -> None:
-    from app.api import catalogue, glossary, imports
+    from app.api import catalogue, gaps, glossary, imports
 
-    for blueprint in (catalogue.blp, glossary.blp, imports.blp):
+    for blueprint in (catalogue.blp, glossary.blp, gaps.blp, imports.blp):
         # The API authenticates with tokens, not the session cookie; CSRF applies to forms.
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)

@@ -11,6 +11,7 @@ from registry.models.catalogue import (
     standard_areas,
     standard_bodies,
 )
+from registry.models.gaps import Annotation
 from registry.models.glossary import (
     Concept,
     ConceptLabel,
@@ -24,6 +25,7 @@ from registry.models.people import User
 from registry.models.provenance import ImportBatch, Revision
 
 __all__ = [
+    "Annotation",
     "Area",
     "Base",
     "Body",

@@ -72,3 +72,7 @@ UN_LANGUAGES = ("ar", "zh-Hans", "zh-Hant", "en", "fr", "ru", "es")
 RTL_LANGUAGES = ("ar", "he", "fa", "ur", "ps", "yi", "dv", "sd", "ug", "ku-Arab")
 
 AUDIT_PATHS = ("web", "api", "import", "review", "cli", "demo", "system")
+
+# Gap annotations by the panel.
+ANNOTATION_STATUSES = ("open", "confirmed", "dismissed", "addressed")
+SEVERITIES = ("low", "medium", "high", "critical")

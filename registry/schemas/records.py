@@ -165,6 +165,10 @@ class ConceptRecord(RecordSchema):
     note = Text(validate=validate.Length(max=TEXT_MAX))
     areas = fields.List(Text(validate=SLUG), load_default=list)
     relations = fields.List(fields.Nested(ConceptRelationRecord), load_default=list)
+    # A termbase's concept (TBX, SKOS, STS): its labels and relations are added to the concept
+    # found by slug, else by a preferred label in its language (created when neither finds
+    # one); nothing the registry already says about that concept is removed or changed.
+    merge = fields.Boolean(load_default=False)
 
 
 class DefinitionRecord(RecordSchema):
