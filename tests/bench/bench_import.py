@@ -1,14 +1,16 @@
 """Import throughput: generated ISO open data deliverables, JSON Lines and CSV, into SQLite.
 
     .venv/bin/python tests/bench/bench_import.py [--records 100000] [--keep DIR]
+        [--steps iso-jsonl,iso-csv,registry]
 
 Generates N deliverables (synthetic references ``ISO 900001:2020`` ... in a throw-away
 database, never a real catalogue), imports them through ``app.importing.run`` exactly as
 ``flask --app wsgi import iso-open-data FILE`` does (one transaction per file, chunked bulk
 writes, provenance and audit rows, search outbox rows), then re-imports the same file (all
-unchanged). Prints records/s, the process's peak RSS after each step, and the machine load,
-so a small run and a large one show whether memory stays flat. A benchmark prints numbers; it
-asserts nothing.
+unchanged); the same deliverables as the registry's own JSON Lines standards records go
+through ``import registry``. Prints records/s (wall clock and per CPU second), the process's
+peak RSS after each step, and the machine load, so a small run and a large one show whether
+memory stays flat. A benchmark prints numbers; it asserts nothing.
 """
 
 import argparse
@@ -105,6 +107,34 @@ def write_csv(path: Path, count: int) -> None:
             writer.writerow(["" if flat.get(f) is None else flat[f] for f in FIELDS])
 
 
+def write_registry_jsonl(path: Path, count: int) -> None:
+    """The same deliverables as the registry's own exchange records (``import registry``)."""
+    references = {}
+    with path.open("w", encoding="utf-8") as fh:
+        for row in deliverables(count):
+            references[row["id"]] = row["reference"]
+            stage = f"{row['currentStage'] // 100:02d}.{row['currentStage'] % 100:02d}"
+            record = {
+                "record": "standard",
+                "reference": row["reference"],
+                "title": row["title"]["en"],
+                "titles": row["title"],
+                "bodies": ["ISO"],
+                "type": row["deliverableType"],
+                "status": "published",
+                "stage": stage,
+                "published": row["publicationDate"],
+                "edition": str(row["edition"]),
+                "committee": row["ownerCommittee"],
+                "ics": row["icsCode"],
+                "languages": row["languages"],
+                "relations": [
+                    {"type": "replaces", "reference": references[i]} for i in row["replaces"] or []
+                ],
+            }
+            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
 def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
@@ -114,12 +144,12 @@ def load() -> str:
     return f"load {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} CPUs"
 
 
-def timed_import(label: str, path: Path) -> None:
+def timed_import(label: str, path: Path, fmt: str = "iso-open-data") -> None:
     from app import importing
 
     size = path.stat().st_size
     start, cpu_start = time.perf_counter(), time.process_time()
-    report = importing.run("iso-open-data", path)
+    report = importing.run(fmt, path)
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     records = report.created + report.updated + report.unchanged + len(report.rejected)
     # On a shared machine the wall-clock rate depends on the load; the rate per CPU second of
@@ -141,30 +171,41 @@ def main() -> None:
         "--small", type=int, default=10_000, help="a first, smaller run, to compare peak memory"
     )
     parser.add_argument("--keep", help="keep the database and files in this folder")
+    parser.add_argument(
+        "--steps",
+        default="iso-jsonl,iso-csv,registry",
+        help="which files to import: iso-jsonl, iso-csv, registry",
+    )
     args = parser.parse_args()
+    steps = set(args.steps.split(","))
 
     folder = Path(args.keep or tempfile.mkdtemp(prefix="bench-import-"))
     folder.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("SECRET_KEY", "benchmark-only")
-    small_jsonl, big_jsonl = folder / "small.jsonl", folder / "deliverables.jsonl"
-    big_csv = folder / "deliverables.csv"
-    write_jsonl(small_jsonl, args.small)
-    write_jsonl(big_jsonl, args.records)
-    write_csv(big_csv, args.records)
-    print(
-        f"python {sys.version.split()[0]}; files in {folder}; peak RSS {peak_rss_mb():.0f} MB "
-        f"before importing; {load()}"
-    )
+    print(f"python {sys.version.split()[0]}; files in {folder}; {load()}", flush=True)
 
     # One fresh SQLite database per file format.
-    with database(folder / "jsonl.sqlite3"):
-        timed_import(f"JSON Lines, {args.small:,}, new", small_jsonl)
-        timed_import(f"JSON Lines, {args.records:,}, new", big_jsonl)
-        timed_import(f"JSON Lines, {args.records:,}, again", big_jsonl)
-        report_outbox()
-    with database(folder / "csv.sqlite3"):
-        timed_import(f"CSV, {args.records:,}, new", big_csv)
-        timed_import(f"CSV, {args.records:,}, again", big_csv)
+    if "iso-jsonl" in steps:
+        small, big = folder / "small.jsonl", folder / "deliverables.jsonl"
+        write_jsonl(small, args.small)
+        write_jsonl(big, args.records)
+        with database(folder / "jsonl.sqlite3"):
+            timed_import(f"ISO JSON Lines, {args.small:,}, new", small)
+            timed_import(f"ISO JSON Lines, {args.records:,}, new", big)
+            timed_import(f"ISO JSON Lines, {args.records:,}, again", big)
+            report_outbox()
+    if "iso-csv" in steps:
+        big = folder / "deliverables.csv"
+        write_csv(big, args.records)
+        with database(folder / "csv.sqlite3"):
+            timed_import(f"ISO CSV, {args.records:,}, new", big)
+            timed_import(f"ISO CSV, {args.records:,}, again", big)
+    if "registry" in steps:
+        big = folder / "standards.jsonl"
+        write_registry_jsonl(big, args.records)
+        with database(folder / "registry.sqlite3"):
+            timed_import(f"registry JSON Lines, {args.records:,}, new", big, "registry")
+            timed_import(f"registry JSON Lines, {args.records:,}, again", big, "registry")
 
 
 @contextmanager
