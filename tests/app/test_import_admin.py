@@ -243,3 +243,10 @@ def test_api_uploads_are_rate_limited(client, session, admin):
     ]
     assert codes[:allowed] == [200] * allowed
     assert codes[-1] == 429
+
+
+def test_csv_templates_are_served_for_download(client):
+    for name in ("standards", "definitions"):
+        response = client.get(f"/static/import-templates/{name}.csv")
+        assert response.status_code == 200
+        assert response.text.startswith("reference,title," if name == "standards" else "term,")
