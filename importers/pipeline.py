@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Protocol
 
-from marshmallow import ValidationError
+from marshmallow import Schema, ValidationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -260,13 +260,13 @@ def _write_chunk(session: Session, ingest: Ingest, chunk: list[Record],
         return
     by_kind: dict[str, list[tuple[dict, str]]] = {}
     for record in chunk:
-        schema = RECORD_SCHEMAS.get(record.kind)
+        schema = _schema(record.kind)
         if schema is None:
             report.rejected.append({"location": record.location,
                                     "reason": f"unknown record kind '{record.kind}'"})
             continue
         try:
-            data = _schema(schema).load(record.data)
+            data = schema.load(record.data)
         except ValidationError as exc:
             report.rejected.append({"location": record.location,
                                     "reason": error_text(exc.messages)})
@@ -282,9 +282,10 @@ def _write_chunk(session: Session, ingest: Ingest, chunk: list[Record],
 
 
 @functools.cache
-def _schema(schema_class: type) -> Any:
+def _schema(kind: str) -> Schema | None:
     """One instance per kind: building a marshmallow schema costs more than loading a record."""
-    return schema_class()
+    cls = RECORD_SCHEMAS.get(kind)
+    return cls() if cls else None
 
 
 def _format_noun(fmt: str) -> str:
