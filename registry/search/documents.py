@@ -28,6 +28,7 @@ from registry.models import (
 )
 from registry.models.glossary import concept_areas
 from registry.references import reference_key
+from registry.search.analysis import fold_words, typo_candidates
 from registry.text import checksum
 
 PUBLIC_DEFINITION_STATUSES = ("current",)
@@ -56,6 +57,11 @@ class SearchDoc:
     slug: str = ""  # the concept's slug (concepts and definitions): its page
     concept_id: int | None = None
     digest: str = ""
+
+    def lexicon(self) -> set[str]:
+        """The words typo correction may suggest from this document (unstemmed, folded)."""
+        text = "\n".join((self.names, self.text_en, self.text_other))
+        return {w for w in fold_words(text) if typo_candidates(w) and len(w) <= 100}
 
     def sealed(self) -> "SearchDoc":
         data = asdict(self)

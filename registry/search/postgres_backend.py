@@ -29,7 +29,6 @@ from registry.search.analysis import (
     fold_words,
     highlight,
     mark_sentinels,
-    typo_candidates,
 )
 from registry.search.base import FACETS, Hit, Results, SearchBackend
 from registry.search.documents import SearchDoc, iter_docs, load_docs, parse_key
@@ -75,12 +74,6 @@ def _row(doc: SearchDoc) -> dict:
     }
 
 
-def _words(doc: SearchDoc) -> set[str]:
-    """The lexicon entries a document contributes (what typo correction may suggest)."""
-    text_ = "\n".join((doc.names, doc.text_en, doc.text_other))
-    return {w for w in fold_words(text_) if typo_candidates(w) and len(w) <= 100}
-
-
 class _Sql:
     """Collects bind parameters while a query is assembled as SQL text."""
 
@@ -98,13 +91,14 @@ def _option(sql: _Sql, clause: Clause) -> str | None:
     if not words:
         return None
     if clause.prefix:
-        return f"to_tsquery('simple', {sql.p(repr_lexeme(words[0]) + ':*')})"
+        # Prefixes match the beginning of titles, terms and references (weight A) only.
+        return f"to_tsquery('simple', {sql.p(repr_lexeme(words[0]) + ':*A')})"
     typed = f'"{clause.text}"' if clause.phrase else clause.text
     parts = [f"websearch_to_tsquery('english', {sql.p(typed)})",
              f"phraseto_tsquery('simple', {sql.p(' '.join(words))})"]
     if any(ch.isdigit() for ch in words[-1]):
         # References are typed from the left: "ISO/IEC 229" finds ISO/IEC 22989.
-        parts.append(f"to_tsquery('simple', {sql.p(repr_lexeme(words[-1]) + ':*')})")
+        parts.append(f"to_tsquery('simple', {sql.p(repr_lexeme(words[-1]) + ':*A')})")
     return "(" + " || ".join(parts) + ")"
 
 
@@ -238,7 +232,7 @@ class PostgresBackend(SearchBackend):
             count = 0
             for doc in iter_docs(session):
                 batch.append(doc)
-                words.update(_words(doc))
+                words.update(doc.lexicon())
                 if len(batch) >= 1000:
                     self._write(session, batch, count_words=False)
                     count += len(batch)
@@ -257,6 +251,6 @@ class PostgresBackend(SearchBackend):
             return
         session.execute(UPSERT, [_row(d) for d in docs])
         if count_words:
-            words = Counter(w for d in docs for w in _words(d))
+            words = Counter(w for d in docs for w in d.lexicon())
             if words:
                 session.execute(COUNT_WORDS, [{"word": w, "docs": n} for w, n in words.items()])

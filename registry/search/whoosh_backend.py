@@ -41,7 +41,6 @@ from registry.search.analysis import (
     fold_tokens,
     fold_words,
     highlight,
-    stem,
 )
 from registry.search.base import (
     FACETS,
@@ -55,7 +54,7 @@ from registry.search.documents import SearchDoc, iter_docs, load_docs, parse_key
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 BATCH = 500
 # A pathological query (every word common) stops collecting after this long; the hits found by
 # then are ranked and returned, marked as partial.
@@ -97,6 +96,7 @@ def make_schema() -> Schema:
         lang=KEYWORD(commas=True),
         status=ID,
         area=KEYWORD(commas=True),
+        spell=KEYWORD(scorable=False),  # unstemmed words: the lexicon typo correction reads
         facets=COLUMN(VarBytesColumn()),  # "kind\tbody,body\tlang,lang": counted per search
         doc=STORED,  # what a hit shows, and the digest ``check`` compares
     )
@@ -110,6 +110,7 @@ def _fields(doc: SearchDoc) -> dict:
         "key": doc.key, "kind": doc.kind, "reference": doc.reference, "names": doc.names,
         "text_en": doc.text_en, "text_other": doc.text_other, "body": ",".join(doc.bodies),
         "lang": ",".join(doc.langs), "status": doc.status, "area": ",".join(doc.areas),
+        "spell": " ".join(sorted(doc.lexicon())),
         "facets": "\t".join((doc.kind, ",".join(doc.bodies), ",".join(doc.langs))).encode(),
         "doc": json.dumps(shown, ensure_ascii=False),
     }
@@ -136,7 +137,9 @@ def _field_query(fieldname: str, text: str) -> query.Query | None:
 def _option_query(clause: Clause) -> query.Query | None:
     words = fold_words(clause.text)
     if clause.prefix:
-        return query.Or([query.Prefix(f, words[0]) for f in TEXT_FIELDS])
+        # Prefixes match the beginning of titles, terms and references: expanding them over
+        # all prose would cost a great deal for little.
+        return query.Or([query.Prefix(f, words[0]) for f in ("reference", "names")])
     parts = [q for f in TEXT_FIELDS if (q := _field_query(f, clause.text))]
     if any(ch.isdigit() for ch in words[-1]):
         # References are typed from the left: "ISO/IEC 229" finds ISO/IEC 22989.
@@ -236,14 +239,14 @@ class WhooshBackend(SearchBackend):
             if searcher is None or local.target != target:
                 if searcher is not None:
                     searcher.close()
-                local.searcher, local.target, local.facets = None, None, None
+                local.searcher, local.target, local.facets, local.lexicon = None, None, None, None
                 searcher = index.open_dir(str(target)).searcher()
                 local.target = target
             else:
                 fresh = searcher.refresh()
                 if fresh is not searcher:
                     searcher.close()
-                    searcher, local.facets = fresh, None
+                    searcher, local.facets, local.lexicon = fresh, None, None
         except Exception as exc:
             local.searcher = None
             raise IndexUnavailable(f"index {target} cannot be read: {exc}") from exc
@@ -331,14 +334,12 @@ class WhooshBackend(SearchBackend):
         return out
 
     def frequencies(self, session, words):
-        reader = self._searcher().reader()
-        out = {}
-        for word in words:
-            n = max([reader.doc_frequency(f, word) for f in ("names", "text_other", "reference")]
-                    + [reader.doc_frequency("text_en", stem(word))])
-            if n:
-                out[word] = n
-        return out
+        searcher = self._searcher()
+        lexicon = getattr(self._local, "lexicon", None)
+        if lexicon is None:  # once per index generation and thread
+            lexicon = self._local.lexicon = {t.decode() for t in searcher.lexicon("spell")}
+        reader = searcher.reader()
+        return {w: reader.doc_frequency("spell", w) for w in words if w in lexicon}
 
     def indexed_digests(self, session) -> dict[str, str]:
         with self._open().searcher() as searcher:
