@@ -64,8 +64,19 @@ TIME_LIMIT = 2.0
 class FoldTokenizer(Tokenizer):
     """registry.search.analysis.fold_tokens as a whoosh tokenizer (positions and offsets)."""
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
-                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         pieces = fold_tokens(value) if tokenize else [(fold(value), 0, len(value))]
         for i, (text, start, end) in enumerate(pieces):
@@ -103,13 +114,29 @@ def make_schema() -> Schema:
 
 
 def _fields(doc: SearchDoc) -> dict:
-    shown = {"title": doc.title, "reference": doc.reference, "display": doc.display,
-             "lang": doc.lang, "bodies": doc.bodies, "status": doc.status, "year": doc.year,
-             "slug": doc.slug, "concept_id": doc.concept_id, "digest": doc.digest}
+    shown = {
+        "title": doc.title,
+        "reference": doc.reference,
+        "display": doc.display,
+        "lang": doc.lang,
+        "bodies": doc.bodies,
+        "status": doc.status,
+        "year": doc.year,
+        "slug": doc.slug,
+        "concept_id": doc.concept_id,
+        "digest": doc.digest,
+    }
     return {
-        "key": doc.key, "kind": doc.kind, "reference": doc.reference, "names": doc.names,
-        "text_en": doc.text_en, "text_other": doc.text_other, "body": ",".join(doc.bodies),
-        "lang": ",".join(doc.langs), "status": doc.status, "area": ",".join(doc.areas),
+        "key": doc.key,
+        "kind": doc.kind,
+        "reference": doc.reference,
+        "names": doc.names,
+        "text_en": doc.text_en,
+        "text_other": doc.text_other,
+        "body": ",".join(doc.bodies),
+        "lang": ",".join(doc.langs),
+        "status": doc.status,
+        "area": ",".join(doc.areas),
         "spell": " ".join(sorted(doc.lexicon())),
         "facets": "\t".join((doc.kind, ",".join(doc.bodies), ",".join(doc.langs))).encode(),
         "doc": json.dumps(shown, ensure_ascii=False),
@@ -164,9 +191,13 @@ def build_query(parsed: ParsedQuery) -> query.Query:
 
 def _filter(request: SearchRequest) -> query.Query | None:
     parts = []
-    for fieldname, values in (("kind", request.kinds), ("body", request.bodies),
-                              ("lang", request.langs), ("status", request.statuses),
-                              ("area", request.areas)):
+    for fieldname, values in (
+        ("kind", request.kinds),
+        ("body", request.bodies),
+        ("lang", request.langs),
+        ("status", request.statuses),
+        ("area", request.areas),
+    ):
         if values:
             parts.append(query.Or([query.Term(fieldname, v) for v in values]))
     return query.And(parts) if parts else None
@@ -262,8 +293,9 @@ class WhooshBackend(SearchBackend):
             table = []
             for i in range(reader.doc_count_all()):
                 kind, bodies, langs = column[i].decode().split("\t")
-                table.append((kind, bodies.split(",") if bodies else [],
-                              langs.split(",") if langs else []))
+                table.append(
+                    (kind, bodies.split(",") if bodies else [], langs.split(",") if langs else [])
+                )
             self._local.facets = table
         return table
 
@@ -305,23 +337,39 @@ class WhooshBackend(SearchBackend):
             facets["lang"].update(langs)
         start = (request.page - 1) * request.per_page
         hits = [self._hit(h, parsed) for h in list(results)[start:limit]]
-        out = Results(query=parsed.raw, items=hits, total=total,
-                      facets={f: dict(c.most_common()) for f, c in facets.items()},
-                      page=request.page, per_page=request.per_page)
+        out = Results(
+            query=parsed.raw,
+            items=hits,
+            total=total,
+            facets={f: dict(c.most_common()) for f, c in facets.items()},
+            page=request.page,
+            per_page=request.per_page,
+        )
         if partial:
-            out.message = "This query matches a great many entries; the best found in time " \
-                          "are shown. Add a word to narrow it."
+            out.message = (
+                "This query matches a great many entries; the best found in time "
+                "are shown. Add a word to narrow it."
+            )
         return out
 
     @staticmethod
     def _hit(hit, parsed: ParsedQuery) -> Hit:
         shown = json.loads(hit["doc"])
         kind, ident = parse_key(hit["key"])
-        return Hit(kind=kind, id=ident, title=shown["title"],
-                   snippet=highlight(shown["display"], parsed), score=round(hit.score, 4),
-                   reference=shown["reference"], bodies=shown["bodies"], lang=shown["lang"],
-                   status=shown["status"], year=shown["year"], slug=shown["slug"],
-                   concept_id=shown["concept_id"])
+        return Hit(
+            kind=kind,
+            id=ident,
+            title=shown["title"],
+            snippet=highlight(shown["display"], parsed),
+            score=round(hit.score, 4),
+            reference=shown["reference"],
+            bodies=shown["bodies"],
+            lang=shown["lang"],
+            status=shown["status"],
+            year=shown["year"],
+            slug=shown["slug"],
+            concept_id=shown["concept_id"],
+        )
 
     def match_ids(self, session, parsed, kinds, limit):
         searcher = self._searcher()
@@ -343,8 +391,7 @@ class WhooshBackend(SearchBackend):
 
     def indexed_digests(self, session) -> dict[str, str]:
         with self._open().searcher() as searcher:
-            return {f["key"]: json.loads(f["doc"])["digest"]
-                    for f in searcher.all_stored_fields()}
+            return {f["key"]: json.loads(f["doc"])["digest"] for f in searcher.all_stored_fields()}
 
     # -- writing: only under the write lock ----------------------------------------------------
 
@@ -365,7 +412,8 @@ class WhooshBackend(SearchBackend):
             with sessions() as session:
                 rows = session.execute(
                     select(SearchOutbox.id, SearchOutbox.entity, SearchOutbox.entity_id)
-                    .order_by(SearchOutbox.id).limit(BATCH)
+                    .order_by(SearchOutbox.id)
+                    .limit(BATCH)
                 ).all()
                 if not rows:
                     return applied
@@ -383,8 +431,9 @@ class WhooshBackend(SearchBackend):
                 raise
             # Only now, with the index committed, may the rows go.
             with sessions.begin() as session:
-                session.execute(delete(SearchOutbox).where(
-                    SearchOutbox.id.in_([r.id for r in rows])))
+                session.execute(
+                    delete(SearchOutbox).where(SearchOutbox.id.in_([r.id for r in rows]))
+                )
             applied += len(rows)
 
     def reindex(self, sessions: sessionmaker[Session]) -> int:
@@ -420,7 +469,8 @@ class WhooshBackend(SearchBackend):
 
     def _remove_old(self, keep: Path) -> None:
         """Keep the new index and the one before it (readers may still hold it open)."""
-        old = sorted((p for p in self.root.glob("index-*") if p != keep),
-                     key=lambda p: p.stat().st_mtime)
+        old = sorted(
+            (p for p in self.root.glob("index-*") if p != keep), key=lambda p: p.stat().st_mtime
+        )
         for path in old[:-1]:
             shutil.rmtree(path, ignore_errors=True)
