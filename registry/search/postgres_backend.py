@@ -30,7 +30,7 @@ from registry.search.analysis import (
     highlight,
     mark_sentinels,
 )
-from registry.search.base import FACETS, Hit, Results, SearchBackend
+from registry.search.base import FACETS, Hit, IndexUnavailable, Results, SearchBackend
 from registry.search.documents import SearchDoc, iter_docs, load_docs, parse_key
 
 BATCH = 500
@@ -213,6 +213,8 @@ class PostgresBackend(SearchBackend):
                     concept_id=r.concept_id,
                 )
             )
+        if not items and request.page == 1 and self._empty(session):
+            raise IndexUnavailable("search_documents is empty but the catalogue is not")
         return Results(
             query=parsed.raw,
             items=items,
@@ -221,6 +223,17 @@ class PostgresBackend(SearchBackend):
             page=request.page,
             per_page=request.per_page,
         )
+
+    @staticmethod
+    def _empty(session) -> bool:
+        """No document at all while standards exist: never built (e.g. just switched to this
+        backend), so rebuild rather than answer "nothing found"."""
+        return session.execute(
+            text(
+                "SELECT NOT EXISTS (SELECT 1 FROM search_documents) "
+                "AND EXISTS (SELECT 1 FROM standards)"
+            )
+        ).scalar()
 
     def match_ids(self, session, parsed, kinds, limit):
         sql = _Sql()

@@ -9,10 +9,10 @@ from sqlalchemy import delete, func, select, update
 
 from app.search import service
 from registry.clock import utcnow
-from registry.models import Concept, Definition, SearchOutbox, Standard
+from registry.models import Concept, Definition, SearchDocument, SearchOutbox, Standard
 from registry.search.base import SearchRequest
 from tests import factories as f
-from tests.search.conftest import both_backends, example_definition, keys, search
+from tests.search.conftest import BACKENDS, both_backends, example_definition, keys, search
 
 
 def outbox(session) -> int:
@@ -236,3 +236,12 @@ def test_the_list_filters_use_the_index(session, catalogue, client):
 
 def test_request_objects_are_plain_values():
     assert SearchRequest("x").page == 1
+
+
+@pytest.mark.parametrize("app", [BACKENDS[1]], indirect=True)
+def test_postgres_documents_never_built_are_built_on_first_search(session, catalogue):
+    # As after switching an existing registry to SEARCH_BACKEND=postgres.
+    session.execute(delete(SearchDocument))
+    session.commit()
+    assert search(session, "fairness").total == 3
+    assert service().check().ok
