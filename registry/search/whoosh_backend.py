@@ -284,18 +284,14 @@ class WhooshBackend(SearchBackend):
         local.searcher = searcher
         return searcher
 
-    def _facet_table(self, searcher) -> list[tuple[str, list[str], list[str]]]:
-        """docnum -> (kind, bodies, langs), read once per index generation and thread."""
+    def _facet_table(self, searcher) -> list[bytes]:
+        """docnum -> its facet values ("kind\tbody,body\tlang"), read once per index
+        generation and thread."""
         table = getattr(self._local, "facets", None)
         if table is None:
             reader = searcher.reader()
             column = reader.column_reader("facets")
-            table = []
-            for i in range(reader.doc_count_all()):
-                kind, bodies, langs = column[i].decode().split("\t")
-                table.append(
-                    (kind, bodies.split(",") if bodies else [], langs.split(",") if langs else [])
-                )
+            table = [column[i] for i in range(reader.doc_count_all())]
             self._local.facets = table
         return table
 
@@ -327,14 +323,16 @@ class WhooshBackend(SearchBackend):
         wanted = query.And([q, filt]) if filt is not None else q
         matched = searcher.docs_for_query(wanted)
         table = self._facet_table(searcher)
+        # Count the few distinct combinations first (C speed), then split them.
+        combos = Counter(map(table.__getitem__, matched))
         facets: dict[str, Counter] = {f: Counter() for f in FACETS}
-        total = 0
-        for docnum in matched:
-            total += 1
-            kind, bodies, langs = table[docnum]
-            facets["kind"][kind] += 1
-            facets["body"].update(bodies)
-            facets["lang"].update(langs)
+        for combo, n in combos.items():
+            kind, bodies, langs = combo.decode().split("\t")
+            facets["kind"][kind] += n
+            for name, values in (("body", bodies), ("lang", langs)):
+                for value in filter(None, values.split(",")):
+                    facets[name][value] += n
+        total = sum(combos.values())
         start = (request.page - 1) * request.per_page
         hits = [self._hit(h, parsed) for h in list(results)[start:limit]]
         out = Results(

@@ -216,14 +216,18 @@ def query_sets(corpus: Corpus, n: int) -> dict[str, list[str]]:
     return {"selective": make(selective, False), "common": make(common, True)}
 
 
-def bench_service(label: str, svc: SearchService, sessions: sessionmaker, queries) -> None:
-    started = time.perf_counter()
-    count = svc.reindex()
-    elapsed = time.perf_counter() - started
-    print(
-        f"[{label}] rebuild: {count} documents in {elapsed:.1f} s ({count / elapsed:.0f} docs/s)",
-        flush=True,
-    )
+def bench_service(
+    label: str, svc: SearchService, sessions: sessionmaker, queries, rebuild: bool = True
+) -> None:
+    if rebuild:
+        started = time.perf_counter()
+        count = svc.reindex()
+        elapsed = time.perf_counter() - started
+        print(
+            f"[{label}] rebuild: {count} documents in {elapsed:.1f} s "
+            f"({count / elapsed:.0f} docs/s)",
+            flush=True,
+        )
     with sessions() as session:
         svc.search(session, SearchRequest("warmup"))
         for name, qs in queries.items():
@@ -249,10 +253,9 @@ def bench_service(label: str, svc: SearchService, sessions: sessionmaker, querie
     )
 
 
-def bench_fts5(path: Path, engine, queries) -> None:
+def build_fts5(db, engine) -> None:
     from registry.search.documents import iter_docs
 
-    db = sqlite3.connect(path)
     db.execute(
         "CREATE VIRTUAL TABLE docs USING fts5(key UNINDEXED, names, body, "
         "tokenize='porter unicode61 remove_diacritics 2')"
@@ -268,6 +271,15 @@ def bench_fts5(path: Path, engine, queries) -> None:
     n = db.execute("SELECT count(*) FROM docs").fetchone()[0]
     elapsed = time.perf_counter() - started
     print(f"[fts5] build: {n} documents in {elapsed:.1f} s ({n / elapsed:.0f} docs/s)", flush=True)
+
+
+def bench_fts5(path: Path, engine, queries) -> None:
+    reuse = path.exists()
+    db = sqlite3.connect(path)
+    if reuse:
+        print("[fts5] reusing the earlier build", flush=True)
+    else:
+        build_fts5(db, engine)
 
     def fts(q: str) -> str:
         if q.startswith('"'):
@@ -298,6 +310,11 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--postgres", help="a PostgreSQL URL: also bench the postgres backend")
     parser.add_argument("--skip", nargs="*", default=[], choices=["whoosh", "fts5"])
+    parser.add_argument(
+        "--reuse",
+        help="the folder an earlier run printed: query its SQLite data and whoosh "
+        "index again without generating or rebuilding them",
+    )
     args = parser.parse_args()
 
     with open("/proc/loadavg") as fh:
@@ -308,18 +325,25 @@ def main() -> None:
         )
     corpus = Corpus()
     queries = query_sets(corpus, args.queries)
-    tmp = Path(tempfile.mkdtemp(prefix="search-bench-"))
+    tmp = Path(args.reuse or tempfile.mkdtemp(prefix="search-bench-"))
+    print(f"working folder: {tmp}", flush=True)
 
     from registry.search.whoosh_backend import WhooshBackend
 
     engine = create_engine(f"sqlite:///{tmp / 'bench.sqlite3'}")
-    started = time.perf_counter()
-    populate(engine, args.standards, args.definitions, corpus)
-    print(f"[sqlite] generated in {time.perf_counter() - started:.1f} s", flush=True)
+    sqlite_needed = not {"whoosh", "fts5"} <= set(args.skip)
+    if sqlite_needed and not args.reuse:
+        started = time.perf_counter()
+        populate(engine, args.standards, args.definitions, corpus)
+        print(f"[sqlite] generated in {time.perf_counter() - started:.1f} s", flush=True)
     sessions = make_session_factory(engine)
     if "whoosh" not in args.skip:
         bench_service(
-            "whoosh", SearchService(WhooshBackend(tmp / "index"), sessions), sessions, queries
+            "whoosh",
+            SearchService(WhooshBackend(tmp / "index"), sessions),
+            sessions,
+            queries,
+            rebuild=not args.reuse,
         )
     if "fts5" not in args.skip:
         bench_fts5(tmp / "fts5.sqlite3", engine, queries)
