@@ -124,12 +124,14 @@ class ParsedQuery:
         return ParsedQuery(self.raw, clauses, self.truncated)
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 
 
 def parse_query(raw: str | None) -> ParsedQuery:
     """Parse what a person typed; never fails (stray quotes and operators are ignored)."""
-    raw = (raw or "").strip()
+    # Control characters (NUL above all, which PostgreSQL refuses in text) become spaces.
+    raw = _CONTROL.sub(" ", raw or "").strip()
     truncated = len(raw) > MAX_QUERY_LENGTH
     raw = raw[:MAX_QUERY_LENGTH]
     clauses: list[Clause] = []

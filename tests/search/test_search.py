@@ -1,6 +1,8 @@
 """What a reader finds: the same queries, the same answers, on every backend."""
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests import factories as f
 from tests.search.conftest import both_backends, example_definition, keys, search
@@ -172,3 +174,14 @@ def test_pages_of_results(session, catalogue):
     assert len(first.items) == 10 and len(third.items) == 5
     assert not {h.id for h in first.items} & {h.id for h in third.items}
     assert first.items[0].score >= first.items[-1].score
+
+
+@both_backends
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(q=st.text(max_size=60))
+def test_any_text_is_answered(session, catalogue, q):
+    results = search(session, q)
+    assert results.total >= len(results.items)
+    assert all("<script" not in str(h.snippet).lower() for h in results.items)
