@@ -25,12 +25,15 @@ def service() -> SearchService:
     app = current_app._get_current_object()
     svc = app.extensions.get("search")
     if svc is None:
-        backend = make_backend(app.config["SEARCH_BACKEND"],
-                               index_dir=app.config["SEARCH_INDEX_DIR"],
-                               dialect=db.engine.dialect.name)
+        backend = make_backend(
+            app.config["SEARCH_BACKEND"],
+            index_dir=app.config["SEARCH_INDEX_DIR"],
+            dialect=db.engine.dialect.name,
+        )
         # Request threads never hold a whoosh writer: a background thread drains for them.
         mode = app.config.get("SEARCH_DRAIN") or (
-            "thread" if backend.drains_in_background and not app.testing else "inline")
+            "thread" if backend.drains_in_background and not app.testing else "inline"
+        )
         svc = SearchService(backend, sessions(), mode=mode)
         app.extensions["search"] = svc
     return svc
@@ -89,8 +92,10 @@ def reindex() -> None:
     started = time.perf_counter()
     count = service().reindex()
     elapsed = time.perf_counter() - started
-    click.echo(f"Indexed {count} documents in {elapsed:.1f} s "
-               f"({count / elapsed if elapsed else 0:.0f} documents/s).")
+    click.echo(
+        f"Indexed {count} documents in {elapsed:.1f} s "
+        f"({count / elapsed if elapsed else 0:.0f} documents/s)."
+    )
 
 
 @search_cli.command("check")
@@ -98,17 +103,25 @@ def reindex() -> None:
 def check(limit: int) -> None:
     """Compare the index with the database; exit 1 listing the differences."""
     report = service().check()
-    click.echo(f"{report.expected} public entries, {report.indexed} indexed, "
-               f"{report.pending} queued changes.")
-    for label, keys in (("missing from the index", report.missing),
-                        ("in the index but not public", report.extra),
-                        ("indexed with outdated content", report.stale)):
+    click.echo(
+        f"{report.expected} public entries, {report.indexed} indexed, "
+        f"{report.pending} queued changes."
+    )
+    for label, keys in (
+        ("missing from the index", report.missing),
+        ("in the index but not public", report.extra),
+        ("indexed with outdated content", report.stale),
+    ):
         if keys:
-            click.echo(f"{len(keys)} {label}: {', '.join(keys[:limit])}"
-                       + (" ..." if len(keys) > limit else ""))
+            click.echo(
+                f"{len(keys)} {label}: {', '.join(keys[:limit])}"
+                + (" ..." if len(keys) > limit else "")
+            )
     if not report.ok:
-        click.echo("The index disagrees with the database: run `flask --app wsgi search "
-                   "reindex`.", err=True)
+        click.echo(
+            "The index disagrees with the database: run `flask --app wsgi search reindex`.",
+            err=True,
+        )
         raise SystemExit(1)
     click.echo("The index matches the database.")
 
