@@ -22,7 +22,7 @@ def _respond(code: int, name: str, message: str, errors=None):
         if errors:
             body["errors"] = errors
         return make_response(jsonify(body), code)
-    # A Response (not a tuple), so callers can add headers (Allow, Retry-After) to pages too.
+    # A Response, not a (text, code) tuple: callers add headers (Allow, Retry-After) to it.
     return make_response(render_template("error.html", code=code, name=name, message=message,
                                          errors=errors), code)
 
