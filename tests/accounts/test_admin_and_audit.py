@@ -151,12 +151,15 @@ def test_a_revised_definition_keeps_what_it_said_before(app, session, client, us
     f.load(session, f.standard("IEEE 7001-2021", bodies=["IEEE"], committee=None))
     ieee, panel = bearer(session, users["ieee"]), bearer(session, users["panel"])
     for text in ("first wording", "second wording"):
-        sid = client.post("/api/v1/submissions", headers=ieee, json={
-            "kind": "definition", "record": ieee_definition(text)}).json["id"]
+        sid = client.post(
+            "/api/v1/submissions",
+            headers=ieee,
+            json={"kind": "definition", "record": ieee_definition(text)},
+        ).json["id"]
         assert client.post(f"/api/v1/submissions/{sid}/approve", headers=panel).status_code == 200
     revise = session.scalar(select(Revision).where(Revision.action == "revise"))
     assert revise.before["text"] == "first wording" and revise.after["text"] == "second wording"
     assert revise.path == "review" and revise.actor_id == users["panel"].id
     page = client.get("/glossary/transparency").text
-    history = page[page.index('id="history-h"'):]
+    history = page[page.index('id="history-h"') :]
     assert "<del>first wording</del>" in history and "<ins>second wording</ins>" in history
