@@ -44,6 +44,7 @@ from registry.services.snapshots import (
     body_record,
     committee_record,
     concept_record,
+    definition_record,
     standard_record,
 )
 from registry.text import checksum, slugify, term_key
@@ -713,6 +714,8 @@ class Ingest:
             self.touched_concepts.add(columns["concept_id"])
             outcomes.append(Outcome("updated" if old else "created", "definition", term,
                                     location))
+        # The audit row of a revision keeps what the definition said before, not just its id.
+        previous = self._definition_records([old.id for old, _ in audit_meta if old is not None])
         if superseded:
             table = Definition.__table__
             self.session.connection().execute(
@@ -729,11 +732,20 @@ class Ingest:
                 if old is None:
                     self._audit("definitions", new_id, "create", None, data)
                 else:
-                    self._audit("definitions", new_id, "revise",
-                                {"id": old.id, "revision": old.revision}, data,
+                    before = {**previous.get(old.id, {}), "id": old.id, "revision": old.revision}
+                    self._audit("definitions", new_id, "revise", before, data,
                                 summary=f"new revision of definition {old.id}")
             enqueue(self.session, "definition", ids + [s["old_id"] for s in superseded])
         return outcomes
+
+    def _definition_records(self, ids: list[int]) -> dict[int, dict[str, Any]]:
+        if not ids:
+            return {}
+        rows = self.session.scalars(
+            select(Definition).where(Definition.id.in_(ids)).options(
+                selectinload(Definition.concept), selectinload(Definition.body),
+                selectinload(Definition.standard)))
+        return {d.id: definition_record(d) for d in rows}
 
     # -- links --------------------------------------------------------------------------------
 

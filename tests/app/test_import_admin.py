@@ -49,8 +49,8 @@ def admin(client, session):
 def test_anonymous_gets_401_and_a_panel_member_403(client, session, method, url):
     anonymous = getattr(client, method)(url)
     if method == "get" and not url.startswith("/api/"):
-        # Pages send the anonymous visitor to sign in, and back afterwards.
-        assert anonymous.status_code == 302 and "/sign-in" in anonymous.location
+        # app.auth.guard: a guarded page sends anonymous visitors to sign in, and back.
+        assert anonymous.status_code == 302 and "/sign-in?next=" in anonymous.location
     else:
         assert anonymous.status_code == 401
     sign_in(client, make_user(session, "panel"))
