@@ -66,7 +66,11 @@ def test_permission_matrix(app, client, session, entries, users, role):
         )
         code = response.status_code
         if user is None:
-            assert code == 401, (method, url, code)
+            # A page sends a visitor to sign in; everything else answers 401.
+            page = method == "GET" and "/api/" not in url
+            assert code == (302 if page else 401), (method, url, code)
+            if page:
+                assert "/sign-in" in response.location or "sign_in" in response.location
         elif not policy.can(user, action):
             assert code == 403, (method, url, code)
         else:
