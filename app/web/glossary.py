@@ -57,7 +57,7 @@ def concept(slug: str):
     pairs = sorted(
         (
             (by_id[lo], by_id[hi], score)
-            for (lo, hi), score in divergence.pair_scores(db.session, by_id).items()
+            for (lo, hi), score in divergence.pair_scores(db.session, by_id, item.id).items()
         ),
         key=lambda p: (p[2], p[0].id, p[1].id),
     )
