@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 WORKERS ?= 2
 
-.PHONY: run serve test test-postgres lint install migrate demo clean
+.PHONY: run serve test test-postgres lint install migrate demo clean fuzz load
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,19 @@ test: install
 
 test-postgres: install
 	TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test $(BIN)/python -m pytest
+
+## fuzz: the long schemathesis run: in-process (many examples), then the CLI against gunicorn
+FUZZ_EXAMPLES ?= 1000
+fuzz: install
+	FUZZ_MAX_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q tests/fuzz
+	$(BIN)/python -m tests.fuzz.live --max-examples $(FUZZ_EXAMPLES) --max-time 600
+
+## load: locust against gunicorn (2 workers) on SQLite, then PostgreSQL; report in test-results/load
+LOAD_USERS ?= 50
+LOAD_SECONDS ?= 60
+load: install
+	$(BIN)/python -m tests.load.run --db sqlite --users $(LOAD_USERS) --duration $(LOAD_SECONDS)
+	$(BIN)/python -m tests.load.run --db postgres --users $(LOAD_USERS) --duration $(LOAD_SECONDS)
 
 lint: install
 	$(BIN)/ruff check .

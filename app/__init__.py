@@ -6,6 +6,7 @@ from typing import Any
 from flask import Flask
 
 from app import extensions as ext
+from app import routing
 from app.config import build_config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,6 +20,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     app.config.update(build_config(app.instance_path, config))
+    routing.register(app)
 
     ext.db.init_app(app)
     ext.migrate.init_app(app, ext.db, directory=str(ROOT / "migrations"))
@@ -28,14 +30,29 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     ext.api.init_app(app)
 
     # The app's parts import models and extensions; import them once the app is configured.
-    from app import api, auth, cli, errors, glossary, health, templating, web
+    from app import (
+        api,
+        auth,
+        cli,
+        errors,
+        glossary,
+        health,
+        history,
+        search,
+        security,
+        templating,
+        web,
+    )
 
     errors.register(app)
+    security.register(app)
+    history.register(app)
     auth.register(app)
     health.register(app)
     templating.register(app)
     web.register(app)
     api.register(app)
     cli.register(app)
+    search.register(app)
     glossary.register(app)
     return app

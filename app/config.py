@@ -24,7 +24,29 @@ ENV_SETTINGS = (
     "RATELIMIT_STORAGE_URI",
     "BASE_URL",
     "MAIL_SERVER",
+    "GAP_STALE_YEARS",
+    "GAP_DIVERGENCE_THRESHOLD",
+    "GAP_EVIDENCE_LIMIT",
+    "GAP_FIGURE_BODIES",
+    # accounts: mail for reset links and invitations, limits, where uploads wait for review
+    "MAIL_PORT",
+    "MAIL_FROM",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "UPLOAD_DIR",
+    "SIGN_IN_LIMIT",
+    "API_WRITE_LIMIT",
+    "POST_EDIT_WINDOW_MINUTES",
+    "DEBATE_WRITE_RATE_LIMIT",
 )
+
+# Gap rules (registry.services.gaps): name -> (default, type). Documented in the README.
+GAP_SETTINGS = {
+    "GAP_STALE_YEARS": (5, int),
+    "GAP_DIVERGENCE_THRESHOLD": (0.5, float),
+    "GAP_EVIDENCE_LIMIT": (50, int),
+    "GAP_FIGURE_BODIES": ("ITU-T,ISO,IEC,IEEE", str),
+}
 
 
 def normalise_database_url(url: str) -> str:
@@ -53,10 +75,21 @@ def build_config(instance_path: str, overrides: dict[str, Any] | None = None) ->
         "SEARCH_BACKEND": "whoosh",
         "RATELIMIT_STORAGE_URI": "memory://",
         "BASE_URL": "http://127.0.0.1:5000",
+        # Debate: how long an author may edit a post; how often one client may write.
+        "POST_EDIT_WINDOW_MINUTES": 30,
+        "DEBATE_WRITE_RATE_LIMIT": "30 per minute",
     }
     config.update({k: os.environ[k] for k in ENV_SETTINGS if os.environ.get(k)})
     config.update(overrides or {})
 
+    for name, (default, kind) in GAP_SETTINGS.items():
+        try:
+            config[name] = kind(config.get(name, default))
+        except ValueError:
+            noun = "an integer" if kind is int else "a number"
+            raise ValueError(f"{name} must be {noun}, not {config[name]!r}") from None
+
+    config["POST_EDIT_WINDOW_MINUTES"] = int(config["POST_EDIT_WINDOW_MINUTES"])
     url = normalise_database_url(config["DATABASE_URL"])
     config["DATABASE_URL"] = url
     config["SQLALCHEMY_DATABASE_URI"] = url
@@ -80,7 +113,17 @@ def build_config(instance_path: str, overrides: dict[str, Any] | None = None) ->
     config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
     config.setdefault("REMEMBER_COOKIE_SECURE", config["SESSION_COOKIE_SECURE"])
     config.setdefault("MAX_CONTENT_LENGTH", 64 * 1024 * 1024)  # uploads of import files
+    config.setdefault("IMPORT_MAX_BYTES", config["MAX_CONTENT_LENGTH"])  # one uploaded file
     config.setdefault("SQLALCHEMY_TRACK_MODIFICATIONS", False)
+    # accounts (app/auth): token lifetimes in seconds, rate limits in Flask-Limiter's notation
+    config.setdefault("RESET_TOKEN_MAX_AGE", 3600)
+    config.setdefault("INVITE_TOKEN_MAX_AGE", 7 * 24 * 3600)
+    config.setdefault("SIGN_IN_LIMIT", "10 per minute")
+    config.setdefault("RESET_LIMIT", "5 per minute")
+    config.setdefault("API_WRITE_LIMIT", "60 per minute")
+    config.setdefault("MAIL_PORT", "25")
+    config.setdefault("MAIL_FROM", "registry@localhost")
+    config.setdefault("UPLOAD_DIR", str(instance / "uploads"))
     # flask-smorest / OpenAPI
     config.setdefault("API_TITLE", "AI Standards Exchange")
     config.setdefault("API_VERSION", "v1")

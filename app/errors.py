@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
@@ -21,9 +21,10 @@ def _respond(code: int, name: str, message: str, errors=None):
         body = {"code": code, "status": name, "message": message}
         if errors:
             body["errors"] = errors
-        return jsonify(body), code
-    return render_template("error.html", code=code, name=name, message=message,
-                           errors=errors), code
+        return make_response(jsonify(body), code)
+    # A Response, not a (text, code) tuple: callers add headers (Allow, Retry-After) to it.
+    return make_response(render_template("error.html", code=code, name=name, message=message,
+                                         errors=errors), code)
 
 
 def handle_http(exc: HTTPException):
@@ -32,11 +33,14 @@ def handle_http(exc: HTTPException):
     message = data.get("message") or exc.description or exc.name
     if errors and not data.get("message"):
         message = "The request has invalid parameters."
+    if exc.code == 429:
+        message = (f"Too many requests: the limit here is {exc.description}. Please wait a "
+                   "minute, then try again.")
     response = _respond(exc.code or 500, exc.name, message, errors)
     if exc.code == 405 and exc.valid_methods:
-        response[0].headers["Allow"] = ", ".join(exc.valid_methods)
+        response.headers["Allow"] = ", ".join(exc.valid_methods)
     if exc.code == 429 or exc.code == 503:
-        response[0].headers.setdefault("Retry-After", "30")
+        response.headers.setdefault("Retry-After", "30")
     return response
 
 

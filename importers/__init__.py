@@ -3,9 +3,16 @@
 ``FORMATS`` maps the name used on the command line and in the API to the module's reader.
 """
 
-from importers import registry_jsonl
+from importers import csv_template, ieee, iso_open_data, itu, registry_jsonl, skos, sts, tbx
 from importers.pipeline import Reader
 
 FORMATS: dict[str, Reader] = {
     "registry": registry_jsonl.read,
+    "iso-open-data": iso_open_data.read,
+    "ieee": ieee.read,
+    "itu": itu.read,
+    "csv": csv_template.read,
+    "sts": sts.read,
+    "tbx": tbx.read,
+    "skos": skos.read,
 }

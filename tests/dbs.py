@@ -22,27 +22,29 @@ def is_postgres() -> bool:
     return TEST_DATABASE_URL.startswith("postgresql")
 
 
-def postgres_unavailable_reason() -> str | None:
+def postgres_unavailable_reason(server_url: str | None = None) -> str | None:
     """None when the server answers; otherwise why it does not."""
+    server_url = normalise_database_url(server_url or TEST_DATABASE_URL)
     try:
-        engine = create_engine(TEST_DATABASE_URL, connect_args={"connect_timeout": 3})
+        engine = create_engine(server_url, connect_args={"connect_timeout": 3})
         with engine.connect() as conn:
             conn.execute(text("select 1"))
         engine.dispose()
     except Exception as exc:  # any failure to connect means "skip", with the reason
-        return f"PostgreSQL at {TEST_DATABASE_URL} does not answer: {exc}"
+        return f"PostgreSQL at {server_url} does not answer: {exc}"
     return None
 
 
 @contextmanager
-def postgres_schema(prefix: str = "t"):
+def postgres_schema(prefix: str = "t", server_url: str | None = None):
     """A URL whose connections live in a new schema, dropped on exit."""
+    server_url = normalise_database_url(server_url or TEST_DATABASE_URL)
     schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(TEST_DATABASE_URL)
+    admin = create_engine(server_url)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     options = quote(f"-csearch_path={schema},public")
-    url = make_url(TEST_DATABASE_URL).render_as_string(hide_password=False)
+    url = make_url(server_url).render_as_string(hide_password=False)
     url += ("&" if "?" in url else "?") + f"options={options}"
     try:
         yield url

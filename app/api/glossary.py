@@ -2,6 +2,7 @@ from flask import Response, abort, current_app
 
 from app.api import ApiBlueprint
 from app.extensions import db
+from app.search import matching_ids
 from registry import exports
 from registry.exports import csv as csv_export
 from registry.exports import skos as skos_export
@@ -48,7 +49,8 @@ def _pairs(definitions) -> list[dict]:
 def list_concepts(**filters):
     """Concepts with their numbers of definitions and bodies (sort=divergence: most contested
     first)."""
-    page = glossary.list_concepts(db.session, filters)
+    page = glossary.list_concepts(db.session, filters,
+                                  ids=matching_ids(filters.get("q"), "concept"))
     page.items = [Overlay(row.concept, definitions=row.definitions, bodies=row.bodies)
                   for row in page.items]
     return page

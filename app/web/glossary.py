@@ -6,6 +6,7 @@ from marshmallow import ValidationError
 
 from app.auth.guard import allowed, authorize, guarded
 from app.extensions import db
+from app.search import matching_ids
 from app.web import bp
 from app.web.args import load_args
 from registry.models import DefinitionLink
@@ -23,9 +24,9 @@ from registry.services import divergence, glossary, links
 @bp.get("/glossary")
 def glossary_index():
     filters = load_args(ConceptQuery)
-    return render_template(
-        "glossary/index.html", page=glossary.list_concepts(db.session, filters), filters=filters
-    )
+    ids = matching_ids(filters.get("q"), "concept")
+    return render_template("glossary/index.html", filters=filters,
+                           page=glossary.list_concepts(db.session, filters, ids=ids))
 
 
 def _concept_or_404(slug: str):

@@ -41,6 +41,14 @@ class Text(fields.String):
         value = super()._deserialize(value, attr, data, **kwargs)
         return clean(value) or None
 
+    def deserialize(self, value, attr=None, data=None, **kwargs):
+        # Blank is absent; decided here, because validators (Length...) cannot take None.
+        if isinstance(value, str) and not clean(value):
+            if self.required:
+                raise ValidationError("may not be blank")
+            return None
+        return super().deserialize(value, attr, data, **kwargs)
+
 
 class RecordSchema(Schema):
     class Meta:
@@ -121,6 +129,11 @@ class StandardRecord(RecordSchema):
     human_rights_considered = fields.Boolean(load_default=False)
     text_licence = Text(validate=validate.Length(max=200))
     source_id = Text(validate=validate.Length(max=64))
+    # Title and scope in every language the source gives; ``title``/``scope`` hold one of them.
+    titles = fields.Dict(keys=Text(validate=LANGUAGE),
+                         values=Text(validate=validate.Length(max=TITLE_MAX)), load_default=dict)
+    scopes = fields.Dict(keys=Text(validate=LANGUAGE),
+                         values=Text(validate=validate.Length(max=TEXT_MAX)), load_default=dict)
 
     @post_load
     def _tidy(self, data, **kwargs):
@@ -160,6 +173,10 @@ class ConceptRecord(RecordSchema):
     note = Text(validate=validate.Length(max=TEXT_MAX))
     areas = fields.List(Text(validate=SLUG), load_default=list)
     relations = fields.List(fields.Nested(ConceptRelationRecord), load_default=list)
+    # A termbase's concept (TBX, SKOS, STS): its labels and relations are added to the concept
+    # found by slug, else by a preferred label in its language (created when neither finds
+    # one); nothing the registry already says about that concept is removed or changed.
+    merge = fields.Boolean(load_default=False)
 
 
 class DefinitionRecord(RecordSchema):

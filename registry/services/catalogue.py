@@ -18,6 +18,7 @@ from registry.models import (
 )
 from registry.models.vocab import DEVELOPMENT_STATUSES
 from registry.references import reference_key
+from registry.services.areas import descendant_ids
 from registry.services.paging import Page, paginate
 
 _SORTS = {
@@ -41,7 +42,8 @@ def standards_query(filters: dict[str, Any], ids: list[int] | None = None):
     if doc_type := filters.get("type"):
         stmt = stmt.where(Standard.doc_type == doc_type)
     if area := filters.get("area"):
-        stmt = stmt.where(Standard.areas.any(Area.slug == area))
+        # The area and every area below it, as the gap figures count them.
+        stmt = stmt.where(Standard.areas.any(Area.id.in_(descendant_ids(area))))
     if year := filters.get("year"):
         stmt = stmt.where(extract("year", Standard.published) == year)
     if reference := filters.get("reference"):
@@ -56,8 +58,9 @@ def standards_query(filters: dict[str, Any], ids: list[int] | None = None):
     return stmt.order_by(*_SORTS[filters.get("sort", "reference")])
 
 
-def list_standards(session: Session, filters: dict[str, Any]) -> Page[Standard]:
-    return paginate(session, standards_query(filters), filters.get("page", 1),
+def list_standards(session: Session, filters: dict[str, Any],
+                   ids: list[int] | None = None) -> Page[Standard]:
+    return paginate(session, standards_query(filters, ids), filters.get("page", 1),
                     filters.get("per_page", 20))
 
 

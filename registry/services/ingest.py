@@ -89,6 +89,7 @@ class Ingest:
         self._standards: dict[str, tuple[int, date | None]] = {}
         self._seen: dict[str, dict[str, str]] = {}
         self._seen_definitions: set[int] = set()
+        self._merged: set[int] = set()  # concepts that merge records of this run went to
         self._pending_relations: list[tuple[int, str, str, str]] = []
         self._audit_rows: list[dict[str, Any]] = []
 
@@ -332,6 +333,8 @@ class Ingest:
             "source_id": data.get("source_id"),
             "checksum": digest,
             "batch_id": self.batch_id,
+            # Titles and scopes by language, when the source gives several.
+            "extra": {k: data[k] for k in ("titles", "scopes") if data.get(k)},
         }
 
     def _create_standards(self, creates: list) -> list[Outcome]:
@@ -340,7 +343,7 @@ class Ingest:
         now = utcnow()
         rows = [
             {**self._standard_columns(data, key, digest, refs), "created_batch_id": self.batch_id,
-             "extra": {}, "created_at": now, "updated_at": now}
+             "created_at": now, "updated_at": now}
             for data, _, key, digest, refs in creates
         ]
         ids = list(self.session.scalars(
@@ -449,6 +452,9 @@ class Ingest:
             if first := self._first_seen("concept", slug, location):
                 outcomes.append(_duplicate("concept", slug, location, first))
                 continue
+            if data["merge"]:
+                outcomes.append(self._merge_concept(data, location, existing.get(slug)))
+                continue
             try:
                 areas = [self.session.get(Area, a) for a in self._area_ids(data["areas"])]
             except RecordError as exc:
@@ -474,6 +480,53 @@ class Ingest:
                 concept.batch_id = self.batch_id
             outcomes.append(outcome)
         return outcomes
+
+    def _merge_concept(self, data: dict, location: str, concept: Concept | None) -> Outcome:
+        """Add a termbase concept's labels and relations to the registry's concept."""
+        slug = data["slug"]
+        if concept is None:
+            concept = self._concept_by_label(data["labels"])
+        if concept is None:
+            new_slug = self._unique_slug(slug)
+
+            def apply(c: Concept) -> None:
+                c.slug = new_slug
+                _set_labels(c, data["labels"], data["alt_labels"])
+
+            outcome, concept = self._orm_upsert("concept", "concepts", slug, location, None,
+                                                Concept, apply, concept_record)
+            concept.batch_id = self.batch_id
+        else:
+            before = concept_record(concept)
+            _add_labels(concept, data["labels"], data["alt_labels"])
+            after = concept_record(concept)
+            outcome = Outcome("unchanged", "concept", slug, location)
+            if before != after:
+                self.session.flush()
+                self._audit("concepts", concept.id, "update", before, after,
+                            summary="labels added by an import")
+                concept.batch_id = self.batch_id
+                outcome = Outcome("updated", "concept", slug, location)
+        # Definitions of this run that name ``slug`` belong to the concept found; another entry
+        # of the run (a homonym, under another slug) must not be matched to it by label.
+        self._concepts[slug] = concept.id
+        self._merged.add(concept.id)
+        self._pending_relations += [
+            (concept.id, rel["type"], rel["concept"], location) for rel in data["relations"]
+        ]
+        return outcome
+
+    def _concept_by_label(self, labels: dict[str, str]) -> Concept | None:
+        for language, label in sorted(labels.items(), key=lambda kv: kv[0] != "en"):
+            concept_id = next((found for found in self.session.scalars(
+                select(ConceptLabel.concept_id)
+                .where(ConceptLabel.label_key == term_key(label),
+                       ConceptLabel.language == language, ConceptLabel.kind == "preferred")
+                .order_by(ConceptLabel.concept_id).limit(50)) if found not in self._merged),
+                None)
+            if concept_id is not None:
+                return self.session.get(Concept, concept_id)
+        return None
 
     def _resolve_concept_relations(self) -> list[Outcome]:
         outcomes = []
@@ -644,7 +697,9 @@ class Ingest:
         stmt = stmt.where(Definition.standard_id == standard[0] if standard
                           else Definition.citation == ref)
         stmt = stmt.where(Definition.clause == clause if clause else Definition.clause.is_(None))
-        if key.get("concept"):
+        if key.get("concept") in self._concepts:  # also a termbase slug merged into a concept
+            stmt = stmt.where(Definition.concept_id == self._concepts[key["concept"]])
+        elif key.get("concept"):
             stmt = stmt.join(Concept).where(Concept.slug == key["concept"])
         ids = list(self.session.scalars(stmt.limit(2)))
         label = f"{key['body']} {key['source']}{' ' + clause if clause else ''}"
@@ -707,6 +762,24 @@ def _set_labels(concept: Concept, labels: dict[str, str], alt: dict[str, list[st
         ConceptLabel(language=lang, label=label, label_key=term_key(label), kind=kind)
         for lang, label, kind in sorted(wanted - have)
     ]
+
+
+def _add_labels(concept: Concept, labels: dict[str, str], alt: dict[str, list[str]]) -> None:
+    """Add labels the concept lacks; a second preferred label in a language is alternative."""
+    have = {(lab.language, lab.label) for lab in concept.labels}
+    preferred = {lab.language for lab in concept.labels if lab.kind == "preferred"}
+    wanted = [(lang, label, "preferred") for lang, label in sorted(labels.items())]
+    wanted += [(lang, label, "alternative") for lang, names in sorted(alt.items())
+               for label in names]
+    for lang, label, kind in wanted:
+        if (lang, label) in have:
+            continue
+        if kind == "preferred" and lang in preferred:
+            kind = "alternative"
+        concept.labels.append(ConceptLabel(language=lang, label=label,
+                                           label_key=term_key(label), kind=kind))
+        have.add((lang, label))
+        preferred |= {lang} if kind == "preferred" else set()
 
 
 def _duplicate(kind: str, key: str, location: str, first: str) -> Outcome:

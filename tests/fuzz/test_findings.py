@@ -1,0 +1,51 @@
+"""What the fuzzer found, pinned as plain tests so each fix stays fixed."""
+
+import pytest
+
+from app.routing import ID_MAX
+from tests import factories as f
+
+
+@pytest.mark.parametrize("path", ["/api/v1/standards/{}", "/standards/{}"])
+def test_an_id_beyond_the_database_range_is_not_found(client, path):
+    # Was an OverflowError (SQLite) or an out-of-range error (PostgreSQL): a 500.
+    response = client.get(path.format(10**20))
+    assert response.status_code == 404
+    assert client.get(path.format(ID_MAX)).status_code == 404
+
+
+def test_the_openapi_document_states_the_id_range(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    (param,) = spec["paths"]["/api/v1/standards/{standard_id}"]["parameters"]
+    assert param["schema"]["maximum"] == ID_MAX
+
+
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("status=", "status"),
+        ("body=", "body"),
+        ("area=", "area"),
+        ("page=", "page"),
+        ("per_page=", "per_page"),
+        ("sort=", "sort"),
+    ],
+)
+def test_the_api_refuses_empty_values_its_schema_excludes(client, query, field):
+    response = client.get(f"/api/v1/standards?{query}")
+    assert response.status_code == 400
+    assert field in response.get_json()["errors"]["query"]
+
+
+def test_the_api_accepts_an_empty_free_text_query(client, session):
+    f.load(session, f.standard("ISO/IEC 22989:2022"))
+    response = client.get("/api/v1/standards?q=")
+    assert response.status_code == 200
+    assert response.get_json()["total"] == 1
+
+
+def test_pages_still_read_an_empty_filter_as_any(client, session):
+    f.load(session, f.standard("ISO/IEC 22989:2022"))
+    response = client.get("/standards?status=&body=&area=")
+    assert response.status_code == 200
+    assert "ISO/IEC 22989:2022" in response.get_data(as_text=True)
