@@ -145,12 +145,7 @@ def suggested_links():
     """Similar definitions of different bodies that no link joins yet: work for the panel."""
     authorize("link.create")
     rows = divergence.suggested_links(db.session, limit=200)
-    defs = {
-        d.id: d
-        for d in (
-            glossary.get_definition(db.session, i) for s in rows for i in (s.low_id, s.high_id)
-        )
-    }
+    defs = glossary.definitions_by_id(db.session, {i for s in rows for i in (s.low_id, s.high_id)})
     return render_template(
         "glossary/suggestions.html",
         rows=[(defs[s.low_id], defs[s.high_id], s.similarity) for s in rows],

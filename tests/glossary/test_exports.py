@@ -222,3 +222,19 @@ def _glossary_state(app):
         for d in db.session.scalars(select(Definition).where(Definition.status == "current"))
     )
     return concepts, definitions
+
+
+def test_csv_cells_cannot_run_as_spreadsheet_formulas(client, glossary):
+    f.load(
+        glossary,
+        f.definition(
+            '=HYPERLINK("http://x.example")', body="OECD", source="OECD report", term="+fair"
+        ),
+    )
+    rows = list(
+        csv.DictReader(
+            io.StringIO(client.get("/api/v1/export/glossary.csv").get_data(as_text=True))
+        )
+    )
+    row = next(r for r in rows if r["source"] == "OECD report")
+    assert row["text"].startswith("'=") and row["term"] == "'+fair"
