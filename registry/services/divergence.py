@@ -260,9 +260,7 @@ def pair_scores(
         rows = session.execute(cols.where(DefinitionSimilarity.concept_id == concept_id))
     else:
         rows = session.execute(
-            cols.where(
-                DefinitionSimilarity.low_id.in_(ids), DefinitionSimilarity.high_id.in_(ids)
-            )
+            cols.where(DefinitionSimilarity.low_id.in_(ids), DefinitionSimilarity.high_id.in_(ids))
         )
     return {(lo, hi): s for lo, hi, s in rows if lo in ids and hi in ids}
 

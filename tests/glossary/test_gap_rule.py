@@ -17,16 +17,28 @@ def _flags(session, slug):
 
 
 def test_contested_concept_without_agreed_definition_is_a_gap(session):
-    f.load(session, f.area("fairness"), f.area("safety"),
-           f.body("EU", kind="legislation"),
-           f.concept("fairness", areas=["fairness"]),
-           f.concept("safety", areas=["safety"]),
-           f.definition("equal treatment of groups"),
-           f.definition("absence of discrimination in automated decisions", body="EU",
-                        source="Regulation (EU) 2024/1689"),
-           f.definition("freedom from unacceptable risk", concept="safety", term="safety"),
-           f.definition("freedom from unacceptable risk", concept="safety", term="safety",
-                        body="EU", source="Regulation (EU) 2024/1689"))
+    f.load(
+        session,
+        f.area("fairness"),
+        f.area("safety"),
+        f.body("EU", kind="legislation"),
+        f.concept("fairness", areas=["fairness"]),
+        f.concept("safety", areas=["safety"]),
+        f.definition("equal treatment of groups"),
+        f.definition(
+            "absence of discrimination in automated decisions",
+            body="EU",
+            source="Regulation (EU) 2024/1689",
+        ),
+        f.definition("freedom from unacceptable risk", concept="safety", term="safety"),
+        f.definition(
+            "freedom from unacceptable risk",
+            concept="safety",
+            term="safety",
+            body="EU",
+            source="Regulation (EU) 2024/1689",
+        ),
+    )
     divergence.recompute_all(session)
     session.commit()
     found, area = _flags(session, "fairness")
@@ -39,10 +51,12 @@ def test_contested_concept_without_agreed_definition_is_a_gap(session):
     assert "contested-concepts" not in _flags(session, "safety")[0]
 
     # An accepted close link between two of its definitions settles it; a proposed one does not.
-    nist, eu = session.scalars(select(Definition.id).where(Definition.concept.has(
-        slug="fairness")).order_by(Definition.id)).all()
-    link = links.create_link(session, source_id=nist, target_id=eu, type="close",
-                             rationale="same idea", author_id=None)
+    nist, eu = session.scalars(
+        select(Definition.id).where(Definition.concept.has(slug="fairness")).order_by(Definition.id)
+    ).all()
+    link = links.create_link(
+        session, source_id=nist, target_id=eu, type="close", rationale="same idea", author_id=None
+    )
     session.commit()
     assert "contested-concepts" in _flags(session, "fairness")[0]
     links.review_link(session, link, state="accepted", reviewer_id=None)
@@ -51,11 +65,16 @@ def test_contested_concept_without_agreed_definition_is_a_gap(session):
 
 
 def test_threshold_comes_from_the_setting(session):
-    f.load(session, f.area("fairness"), f.body("EU", kind="legislation"),
-           f.concept("fairness", areas=["fairness"]),
-           f.definition("equal treatment of people and groups"),
-           f.definition("equal treatment of all persons", body="EU",
-                        source="Regulation (EU) 2024/1689"))
+    f.load(
+        session,
+        f.area("fairness"),
+        f.body("EU", kind="legislation"),
+        f.concept("fairness", areas=["fairness"]),
+        f.definition("equal treatment of people and groups"),
+        f.definition(
+            "equal treatment of all persons", body="EU", source="Regulation (EU) 2024/1689"
+        ),
+    )
     divergence.recompute_all(session)
     session.commit()
     score = session.scalar(select(Concept.divergence).where(Concept.slug == "fairness"))
