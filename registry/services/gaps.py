@@ -36,12 +36,14 @@ from sqlalchemy import (
     true,
     union_all,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from registry.models import (
     Area,
     Body,
     Concept,
+    Definition,
+    DefinitionLink,
     Revision,
     Standard,
     concept_areas,
@@ -152,8 +154,22 @@ def stale(a, t: Thresholds) -> Check:
     )
 
 
+def contested_concepts(a, t: Thresholds) -> Check:
+    """Contested concepts with no agreed definition"""
+
+    def reason(r, t):
+        slugs = ", ".join(sorted(set((r["contested_slugs"] or "").split(", ")) - {""}))
+        many = r["contested"] != 1
+        return (f"{_n(r['contested'], 'concept')} of this area ({slugs}) "
+                f"ha{'ve' if many else 's'} no agreed definition: the bodies' definitions "
+                f"diverge by more than {t.divergence:.2f} and no accepted exact or close link "
+                "joins two of them.")
+
+    return Check(severity="medium", when=a.contested > 0, evidence=None, reason=reason)
+
+
 RULES: list[Callable[[Any, Thresholds], Check]] = [
-    no_published, no_measurement, one_body, drafts_only, stale,
+    no_published, no_measurement, one_body, drafts_only, stale, contested_concepts,
 ]
 
 
@@ -203,6 +219,21 @@ class AreaGaps:
         return [f.rule for f in self.flags]
 
 
+def _contested(t: Thresholds) -> ColumnElement[bool]:
+    """A concept whose definitions diverge beyond the threshold and that no accepted exact or
+    close link between two of its own definitions settles."""
+    src, tgt = aliased(Definition), aliased(Definition)
+    agreed = (
+        select(DefinitionLink.id)
+        .join(src, src.id == DefinitionLink.source_id)
+        .join(tgt, tgt.id == DefinitionLink.target_id)
+        .where(src.concept_id == Concept.id, tgt.concept_id == Concept.id,
+               DefinitionLink.state == "accepted", DefinitionLink.type.in_(("exact", "close")))
+        .exists()
+    )
+    return and_(Concept.divergence > t.divergence, ~agreed)
+
+
 def _aggregates(t: Thresholds):
     """One row per area: what it covers, counted by the database."""
     tree = closure()
@@ -240,6 +271,9 @@ def _aggregates(t: Thresholds):
             func.count(distinct(Concept.id)).label("concepts"),
             func.count(distinct(case((Concept.divergence > t.divergence, Concept.id))))
             .label("diverging"),
+            func.count(distinct(case((_contested(t), Concept.id)))).label("contested"),
+            func.aggregate_strings(case((_contested(t), Concept.slug)), ", ")
+            .label("contested_slugs"),
         )
         .join(concept_areas, concept_areas.c.area_id == tree.c.area_id)
         .join(Concept, Concept.id == concept_areas.c.concept_id)
@@ -259,6 +293,8 @@ def _aggregates(t: Thresholds):
             per_body.c.first_body.label("body_codes"),
             func.coalesce(per_concept.c.concepts, zero).label("concepts"),
             func.coalesce(per_concept.c.diverging, zero).label("diverging"),
+            func.coalesce(per_concept.c.contested, zero).label("contested"),
+            per_concept.c.contested_slugs,
         )
         .outerjoin(per_area, per_area.c.area_id == Area.id)
         .outerjoin(per_body, per_body.c.area_id == Area.id)
@@ -268,7 +304,7 @@ def _aggregates(t: Thresholds):
 
 
 _STAT_COLUMNS = ("standards", "published", "developing", "measurement", "latest_published",
-                 "bodies", "body_codes", "concepts", "diverging")
+                 "bodies", "body_codes", "concepts", "diverging", "contested", "contested_slugs")
 
 
 def compute(session: Session, t: Thresholds) -> list[AreaGaps]:
@@ -292,7 +328,7 @@ def compute(session: Session, t: Thresholds) -> list[AreaGaps]:
     for row in rows:
         values = {k: row[k] for k in _STAT_COLUMNS}
         for k in ("standards", "published", "developing", "measurement", "bodies", "concepts",
-                  "diverging"):
+                  "diverging", "contested"):
             values[k] = int(values[k] or 0)
         flags = []
         for i, (code, check) in enumerate(checks):
