@@ -30,13 +30,29 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     ext.api.init_app(app)
 
     # The app's parts import models and extensions; import them once the app is configured.
-    from app import api, auth, cli, errors, health, templating, web
+    from app import (
+        api,
+        auth,
+        cli,
+        errors,
+        glossary,
+        health,
+        history,
+        search,
+        security,
+        templating,
+        web,
+    )
 
     errors.register(app)
+    security.register(app)
+    history.register(app)
     auth.register(app)
     health.register(app)
     templating.register(app)
     web.register(app)
     api.register(app)
     cli.register(app)
+    search.register(app)
+    glossary.register(app)
     return app

@@ -14,8 +14,10 @@ from app.extensions import db
 from importers import FORMATS
 from importers.pipeline import fail_abandoned_batches
 from registry.models import Body, Concept, Definition, DefinitionLink, Standard
+from registry.models.tokens import TOKEN_SCOPES
 from registry.models.vocab import ROLES
-from registry.services.users import UserError, create_user
+from registry.services import tokens
+from registry.services.users import UserError, create_user, find_by_email
 
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
 # Loaded in this order: what a file refers to is loaded before it.
@@ -124,6 +126,23 @@ def users_create(email: str, role: str, body_code: str | None, name: str, passwo
         db.session.rollback()
         raise click.ClickException(str(exc)) from None
     click.echo(f"Created {user.role} {user.email}" + (f" for {body_code}" if body_code else ""))
+
+
+@users_cli.command("token")
+@click.argument("email")
+@click.option("--scope", type=click.Choice(TOKEN_SCOPES), required=True)
+@click.option("--name", default="command line", help="What the token is for.")
+def users_token(email: str, scope: str, name: str) -> None:
+    """Mint an API token for EMAIL and print it (once: only its hash is stored)."""
+    user = find_by_email(db.session, email)
+    if user is None:
+        raise click.ClickException(f"no user with the email {email}")
+    try:
+        _, secret = tokens.create_token(db.session, user, scope=scope, name=name, path="cli")
+    except tokens.TokenError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(secret)
 
 
 def register(app: Flask) -> None:

@@ -33,6 +33,9 @@ def handle_http(exc: HTTPException):
     message = data.get("message") or exc.description or exc.name
     if errors and not data.get("message"):
         message = "The request has invalid parameters."
+    if exc.code == 429:
+        message = (f"Too many requests: the limit here is {exc.description}. Please wait a "
+                   "minute, then try again.")
     response = _respond(exc.code or 500, exc.name, message, errors)
     if exc.code == 405 and exc.valid_methods:
         response.headers["Allow"] = ", ".join(exc.valid_methods)

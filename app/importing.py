@@ -9,10 +9,20 @@ from werkzeug.datastructures import FileStorage
 
 from app.extensions import sessions
 from importers import FORMATS
-from importers.pipeline import ImportOptions, ImportReport, Source, run_import
+from importers.pipeline import (
+    ImportOptions,
+    ImportReport,
+    Reader,
+    Record,
+    Rejected,
+    Source,
+    run_import,
+)
 from registry.text import clean
 
 AfterWrite = Callable[[Session, set[int]], None]
+# A check on each raw record before validation: the reason to reject it, or None.
+Screen = Callable[[str, dict], str | None]
 
 # Work that must follow every write of definitions, whatever the path (import, review, demo):
 # each hook gets the session and the ids of the concepts whose definitions changed, before commit.
@@ -33,6 +43,9 @@ def run(fmt: str, path: str | Path, *, name: str = "", **options) -> ImportRepor
     if reader is None:
         raise UnknownFormat(f"unknown format {fmt!r}; known: {', '.join(sorted(FORMATS))}")
     progress = options.pop("progress", None)
+    screen = options.pop("screen", None)
+    if screen is not None:
+        reader = _screened(reader, screen)
     options.setdefault("after_write", after_write_hooks())
     source = Source(Path(path), name=name, progress=progress)
     return run_import(sessions(), fmt, reader, source, ImportOptions(**options))
@@ -57,3 +70,13 @@ def run_upload(fmt: str, upload: FileStorage, *, max_bytes: int, **options) -> I
         if size > max_bytes:
             raise TooLarge(f"The file is {size:,} bytes; imports are limited to {max_bytes:,}.")
         return run(fmt, path, name=name, max_bytes=max_bytes, **options)
+def _screened(reader: Reader, screen: Screen) -> Reader:
+    """The reader, with records the screen refuses turned into rejections (submitted files)."""
+    def read(source: Source, options: ImportOptions):
+        for item in reader(source, options):
+            if isinstance(item, Record) and (reason := screen(item.kind, item.data)):
+                yield Rejected(item.location, reason)
+            else:
+                yield item
+
+    return read

@@ -1,6 +1,7 @@
 """Jinja filters and globals shared by every page."""
 
 from datetime import date, datetime
+from functools import lru_cache
 
 from flask import Flask, current_app, request, url_for
 from markupsafe import Markup
@@ -62,8 +63,10 @@ def has_endpoint(endpoint: str) -> bool:
     return endpoint in current_app.view_functions
 
 
+@lru_cache(maxsize=256)
 def lang_attrs(language: str | None) -> Markup:
-    """lang and dir attributes for an element holding text in ``language``."""
+    """lang and dir attributes for an element holding text in ``language`` (cached: a long
+    glossary page asks for them thousands of times)."""
     if not language:
         return Markup("")
     return Markup('lang="{}" dir="{}"').format(language, text_direction(language))

@@ -92,9 +92,33 @@ def _own_annotation(user: User, target: Any = None) -> bool:
     return target is None or getattr(target, "author_id", None) == user.id
 
 
+def _self_or_admin(user: User, target: Any = None) -> bool:
+    """Anyone for their own things (an API token); admins for everyone's."""
+    owner = getattr(target, "user_id", None)
+    return target is None or owner == user.id or user.role == "admin"
+
+
+def _author(user: User, target: Any = None) -> bool:
+    """Only the author (a post is a person's word: the panel hides, it does not rewrite)."""
+    if target is None:
+        return True  # role-level check; the view checks again with the post
+    return getattr(target, "author_id", None) == user.id
+
+
+def _panel_or_one_of_bodies(user: User, target: Any = None) -> bool:
+    """Panel and admins, or a submitter for one of the target's bodies (a joint standard is
+    described by any of its bodies)."""
+    if user.role in ("panel", "admin"):
+        return True
+    if user.role != "submitter" or user.body is None:
+        return False
+    return target is None or user.body.code in body_codes_of(target)
+
+
 RULES: dict[str, Rule] = {
     # submissions by standards bodies, reviewed by the panel
     "submission.create": _own_body,
+    "submission.list": _signed_in,  # each sees its own; the panel sees every submission
     "submission.read": _own_or_panel,
     "submission.review": _panel,
     # the glossary
@@ -108,13 +132,14 @@ RULES: dict[str, Rule] = {
     "annotation.edit": _own_annotation,
     # debate and evaluation
     "post.create": _signed_in,
-    "post.edit": _own_or_panel,
+    "post.edit": _author,
     "post.flag": _signed_in,
     "post.hide": _panel,
     "evaluation.write": _panel,
     "follow": _signed_in,
+    "standard.process": _panel_or_one_of_bodies,
     # accounts and administration
-    "token.manage": _signed_in,
+    "token.manage": _self_or_admin,
     "user.manage": _admin,
     "audit.read": _admin,
     "batch.read": _admin,

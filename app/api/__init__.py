@@ -37,9 +37,21 @@ class ApiBlueprint(Blueprint):
 
 
 def register(app: Flask) -> None:
-    from app.api import catalogue, gaps, glossary, imports
+    from app.api import catalogue, debate, gaps, glossary, imports, search, submissions
 
-    for blueprint in (catalogue.blp, glossary.blp, gaps.blp, imports.blp):
+    _bearer_scheme()
+    for blueprint in (catalogue.blp, glossary.blp, gaps.blp, imports.blp, search.blp,
+                      submissions.blp, debate.blp):
         # The API authenticates with tokens, not the session cookie; CSRF applies to forms.
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)
+
+
+def _bearer_scheme() -> None:
+    """API tokens in the OpenAPI document: ``Authorization: Bearer <token>``."""
+    schemes = api.spec.to_dict().get("components", {}).get("securitySchemes", {})
+    if "bearerAuth" not in schemes:
+        api.spec.components.security_scheme(
+            "bearerAuth", {"type": "http", "scheme": "bearer",
+                           "description": "A personal API token (account page, or "
+                                          "`flask users token`)."})

@@ -3,6 +3,7 @@ from sqlalchemy import select
 
 from app.api import ApiBlueprint
 from app.extensions import db
+from app.search import matching_ids
 from registry.models import Area
 from registry.schemas.api import (
     AreaOut,
@@ -26,7 +27,8 @@ StandardPage = page_schema(StandardOut, "StandardPage")
 @blp.response(200, StandardPage)
 def list_standards(**filters):
     """Standards, filtered and paged."""
-    return catalogue.list_standards(db.session, filters)
+    return catalogue.list_standards(db.session, filters,
+                                    ids=matching_ids(filters.get("q"), "standard"))
 
 
 @blp.get("/standards/<int:standard_id>")

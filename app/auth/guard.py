@@ -5,13 +5,17 @@ roles the policy excludes (403) before the view runs, and records the action on 
 permission-matrix test can walk the URL map and find every write route and what guards it.
 Inside the view, ``authorize(action, target)`` checks again against the entry being touched
 (a submitter may act for its own body only).
+
+Anonymous visitors get 401, with one exception made for people rather than programs: a GET of
+a page (not under /api/) redirects to the sign-in page and back. A request authenticated by an
+API token with the read scope gets 403 for anything but GET/HEAD/OPTIONS.
 """
 
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import abort
+from flask import abort, g, redirect, request, url_for
 from flask_login import current_user
 
 from registry import policy
@@ -26,6 +30,8 @@ def authorize(action: str, target: Any = None) -> None:
     try:
         policy.require(_user(), action, target)
     except policy.NotSignedIn as exc:
+        if request.method == "GET" and not request.path.startswith("/api/"):
+            abort(redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?"))))
         abort(401, description=str(exc))
     except policy.Forbidden as exc:
         abort(403, description=str(exc))
@@ -45,6 +51,11 @@ def guarded(action: str) -> Callable:
         @wraps(view)
         def wrapper(*args, **kwargs):
             authorize(action)
+            token = g.get("api_token")
+            if token is not None and request.method not in ("GET", "HEAD", "OPTIONS") \
+                    and not token.allows("write"):
+                abort(403, description="This token has the read scope; writing needs a token "
+                                       "with the write scope.")
             return view(*args, **kwargs)
 
         wrapper.policy_action = action

@@ -5,7 +5,20 @@ from flask import Blueprint, Flask
 bp = Blueprint("web", __name__)
 
 # Importing the modules registers their routes on ``bp``.
-from app.web import areas, bodies, gaps, glossary, home, imports, standards  # noqa: E402,F401
+from app.web import (  # noqa: E402,F401
+    admin,
+    areas,
+    bodies,
+    debate,
+    feeds,
+    gaps,
+    glossary,
+    home,
+    imports,
+    search,
+    standards,
+    submissions,
+)
 
 
 def register(app: Flask) -> None:

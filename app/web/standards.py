@@ -1,6 +1,7 @@
 from flask import abort, render_template
 
 from app.extensions import db
+from app.search import matching_ids
 from app.web import bp
 from app.web.args import load_args
 from registry.schemas.queries import StandardQuery
@@ -10,7 +11,8 @@ from registry.services import catalogue
 @bp.get("/standards")
 def standards():
     filters = load_args(StandardQuery)
-    page = catalogue.list_standards(db.session, filters)
+    page = catalogue.list_standards(db.session, filters,
+                                    ids=matching_ids(filters.get("q"), "standard"))
     return render_template("standards/list.html", page=page, filters=filters,
                            facets=catalogue.facet_values(db.session))
 

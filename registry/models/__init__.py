@@ -11,6 +11,7 @@ from registry.models.catalogue import (
     standard_areas,
     standard_bodies,
 )
+from registry.models.debate import Evaluation, Follow, Post, PostFlag, StandardProcess
 from registry.models.gaps import Annotation
 from registry.models.glossary import (
     Concept,
@@ -18,14 +19,19 @@ from registry.models.glossary import (
     ConceptRelation,
     Definition,
     DefinitionLink,
+    DefinitionSimilarity,
     concept_areas,
 )
 from registry.models.outbox import SearchOutbox
 from registry.models.people import User
 from registry.models.provenance import ImportBatch, Revision
+from registry.models.search import SearchDocument, SearchWord
+from registry.models.submissions import Submission
+from registry.models.tokens import ApiToken
 
 __all__ = [
     "Annotation",
+    "ApiToken",
     "Area",
     "Base",
     "Body",
@@ -35,11 +41,20 @@ __all__ = [
     "ConceptRelation",
     "Definition",
     "DefinitionLink",
+    "DefinitionSimilarity",
+    "Evaluation",
+    "Follow",
     "ImportBatch",
+    "Post",
+    "PostFlag",
     "Revision",
+    "SearchDocument",
     "SearchOutbox",
+    "SearchWord",
     "Standard",
+    "StandardProcess",
     "StandardRelation",
+    "Submission",
     "User",
     "committee_bodies",
     "concept_areas",

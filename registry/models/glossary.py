@@ -196,3 +196,30 @@ class DefinitionLink(Base):
     target: Mapped[Definition] = relationship(foreign_keys=[target_id])
     author: Mapped["User | None"] = relationship(foreign_keys=[author_id])  # noqa: F821
     reviewed_by: Mapped["User | None"] = relationship(foreign_keys=[reviewed_by_id])  # noqa: F821
+
+
+class DefinitionSimilarity(Base):
+    """Stored pairwise similarity of two current definitions of one concept (same language,
+    different bodies), written by ``registry.services.divergence`` when definitions change, so
+    pages read it instead of computing it per view. ``low_id < high_id``."""
+
+    __tablename__ = "definition_similarities"
+    __table_args__ = (
+        UniqueConstraint("low_id", "high_id"),
+        CheckConstraint("low_id < high_id", name="ordered"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    concept_id: Mapped[int] = mapped_column(
+        ForeignKey("concepts.id", ondelete="CASCADE"), index=True
+    )
+    low_id: Mapped[int] = mapped_column(ForeignKey("definitions.id", ondelete="CASCADE"))
+    high_id: Mapped[int] = mapped_column(
+        ForeignKey("definitions.id", ondelete="CASCADE"), index=True
+    )
+    language: Mapped[str] = mapped_column(String(16))
+    similarity: Mapped[float] = mapped_column(Float)
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    low: Mapped[Definition] = relationship(foreign_keys=[low_id])
+    high: Mapped[Definition] = relationship(foreign_keys=[high_id])

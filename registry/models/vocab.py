@@ -76,3 +76,13 @@ AUDIT_PATHS = ("web", "api", "import", "review", "cli", "demo", "system")
 # Gap annotations by the panel.
 ANNOTATION_STATUSES = ("open", "confirmed", "dismissed", "addressed")
 SEVERITIES = ("low", "medium", "high", "critical")
+# Debate and evaluation (registry.models.debate). Entries a thread can be about, and entries a
+# user can follow (their changes come as a "followed" page and as Atom feeds).
+THREAD_KINDS = ("standard", "concept", "definition", "link", "area")
+FOLLOW_KINDS = ("standard", "concept", "area")
+# Process metadata of a standard: who took part and how open the text is.
+STAKEHOLDER_GROUPS = (
+    "industry", "sme", "government", "regulator", "academia", "research", "civil_society",
+    "consumers", "trade_unions", "standards_body", "intergovernmental", "other",
+)
+TEXT_ACCESS = ("free", "paid", "mixed", "unknown")

@@ -148,3 +148,69 @@ def page_schema(item: type[Schema], name: str) -> type[Schema]:
         },
         name=name,
     )
+
+
+class DefinitionRefOut(Schema):
+    """A definition named briefly, at either end of a link or a pair."""
+
+    id = fields.Integer(required=True)
+    concept = fields.Function(lambda d: d.concept.slug)
+    body = fields.Function(lambda d: d.body.code)
+    language = fields.String()
+    term = fields.String()
+    source = fields.String(attribute="source_label")
+    clause = fields.String(allow_none=True)
+
+
+class LinkOut(Schema):
+    id = fields.Integer(required=True)
+    source = fields.Nested(DefinitionRefOut, required=True)
+    target = fields.Nested(DefinitionRefOut, required=True)
+    type = fields.String(required=True, metadata={
+        "description": "SKOS mapping read from source to target, or 'conflicting'"})
+    rationale = fields.String(allow_none=True)
+    state = fields.String(required=True)
+    author = fields.Function(lambda lk: lk.author.email if lk.author else None, allow_none=True)
+    reviewed_by = fields.Function(lambda lk: lk.reviewed_by.email if lk.reviewed_by else None,
+                                  allow_none=True)
+    created_at = fields.DateTime()
+    reviewed_at = fields.DateTime(allow_none=True)
+
+
+class PairOut(Schema):
+    a = fields.Nested(DefinitionRefOut, required=True)
+    b = fields.Nested(DefinitionRefOut, required=True)
+    similarity = fields.Float(required=True)
+
+
+class DivergenceOut(Schema):
+    concept = fields.String(required=True)
+    divergence = fields.Float(allow_none=True, metadata={
+        "description": "1 - mean similarity of cross-body, same-language pairs"})
+    measure = fields.String()
+    pairs = fields.List(fields.Nested(PairOut))
+
+
+class RelatedConceptOut(Schema):
+    type = fields.String(required=True)
+    concept = fields.Function(lambda r: r.concept.slug)
+
+
+class ConceptFullOut(ConceptDetailOut):
+    links = fields.List(fields.Nested(LinkOut))
+    relations = fields.List(fields.Nested(RelatedConceptOut))
+    pairs = fields.List(fields.Nested(PairOut))
+
+
+class SegmentOut(Schema):
+    kind = fields.String(metadata={"description": "same | diff"})
+    text = fields.String()
+
+
+class ComparisonOut(Schema):
+    a = fields.Nested(DefinitionOut, required=True)
+    b = fields.Nested(DefinitionOut, required=True)
+    similarity = fields.Float(allow_none=True)
+    shared_words = fields.Integer()
+    a_segments = fields.List(fields.Nested(SegmentOut))
+    b_segments = fields.List(fields.Nested(SegmentOut))

@@ -42,3 +42,67 @@ class ConceptQuery(PagingQuery):
     sort = fields.String(load_default="label",
                          validate=validate.OneOf(("label", "divergence", "definitions")))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class ConceptPageQuery(Schema):
+    """A concept page's view: filters, superseded revisions, a past date, a display language."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    @pre_load
+    def _blank_is_absent(self, data, **kwargs):
+        return {k: v for k, v in data.items() if v not in ("", None)}
+
+    body = fields.String(validate=BODY_CODE)
+    language = fields.String(validate=LANGUAGE)
+    superseded = fields.Boolean(load_default=False)
+    as_of = fields.Date()
+    lang = fields.String(load_default="en", validate=LANGUAGE)
+
+
+class DefinitionQuery(PagingQuery):
+    body = fields.String(validate=BODY_CODE)
+    language = fields.String(validate=LANGUAGE)
+    concept = fields.String(validate=SLUG)
+    source = fields.String(validate=validate.Length(min=1, max=500))
+    status = fields.String(load_default="current",
+                           validate=validate.OneOf(vocab.DEFINITION_STATUSES))
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class LinkQuery(PagingQuery):
+    state = fields.String(validate=validate.OneOf(vocab.LINK_STATES))
+    type = fields.String(validate=validate.OneOf(vocab.LINK_TYPES))
+    concept = fields.String(validate=SLUG)
+    body = fields.String(validate=BODY_CODE)
+    per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+
+
+class CompareQuery(Schema):
+    """Two definitions to set side by side (or two revisions of one, for a diff)."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    a = fields.Integer(required=True, validate=validate.Range(min=1))
+    b = fields.Integer(required=True, validate=validate.Range(min=1))
+
+
+class LinkForm(Schema):
+    """A panel member's proposed link, from the concept page's form or the API."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    source = fields.Integer(required=True, validate=validate.Range(min=1))
+    target = fields.Integer(required=True, validate=validate.Range(min=1))
+    type = fields.String(required=True, validate=validate.OneOf(vocab.LINK_TYPES))
+    rationale = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+
+
+class LinkReviewForm(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    state = fields.String(required=True, validate=validate.OneOf(vocab.LINK_STATES))

@@ -41,6 +41,14 @@ class Text(fields.String):
         value = super()._deserialize(value, attr, data, **kwargs)
         return clean(value) or None
 
+    def deserialize(self, value, attr=None, data=None, **kwargs):
+        # Blank is absent; decided here, because validators (Length...) cannot take None.
+        if isinstance(value, str) and not clean(value):
+            if self.required:
+                raise ValidationError("may not be blank")
+            return None
+        return super().deserialize(value, attr, data, **kwargs)
+
 
 class RecordSchema(Schema):
     class Meta:

@@ -14,6 +14,8 @@ from registry.clock import utcnow
 from registry.models import Concept, ConceptLabel, Definition, SearchOutbox, Standard
 
 INDEXED: dict[type, str] = {Standard: "standard", Concept: "concept", Definition: "definition"}
+# Set on a session that queued rows; the app drains after that session commits.
+DIRTY = "search_outbox_dirty"
 
 
 def enqueue(session: Session, entity: str, ids: Iterable[int], op: str = "upsert") -> None:
@@ -21,6 +23,7 @@ def enqueue(session: Session, entity: str, ids: Iterable[int], op: str = "upsert
     rows = [{"entity": entity, "entity_id": i, "op": op, "created_at": now} for i in set(ids)]
     if rows:
         session.execute(insert(SearchOutbox), rows)
+        session.info[DIRTY] = True
 
 
 def _indexed_key(obj) -> tuple[str, object] | None:
@@ -60,3 +63,9 @@ def _write(session: Session, _ctx) -> None:
             continue
         seen.add((entity, entity_id, op))
         session.add(SearchOutbox(entity=entity, entity_id=entity_id, op=op))
+        session.info[DIRTY] = True
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop(DIRTY, None)

@@ -1,14 +1,15 @@
 """The audit trail: every change to a public entry, with who, when, what and through which path."""
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, insert, or_, select
+from sqlalchemy.orm import Session, selectinload
 
 from registry.clock import utcnow
-from registry.models import Revision
+from registry.models import Definition, Revision
+from registry.services.paging import Page, paginate
 
 
 def jsonable(value: Any) -> Any:
@@ -72,3 +73,37 @@ def record_many(session: Session, rows: Iterable[dict[str, Any]]) -> None:
 
 def changed_fields(before: dict, after: dict) -> list[str]:
     return sorted(k for k in after if before.get(k) != after.get(k))
+
+
+def history(session: Session, entity: str, entity_id: int, limit: int = 50) -> list[Revision]:
+    """Newest first: the changes to one entry; a concept's include its definitions'."""
+    where = (Revision.entity == entity) & (Revision.entity_id == entity_id)
+    if entity == "concepts":
+        definition_ids = select(Definition.id).where(Definition.concept_id == entity_id)
+        where = or_(where, (Revision.entity == "definitions")
+                    & Revision.entity_id.in_(definition_ids))
+    return list(session.scalars(
+        select(Revision).where(where).options(selectinload(Revision.actor))
+        .order_by(Revision.at.desc(), Revision.id.desc()).limit(limit)))
+
+
+def activity(session: Session, filters: dict[str, Any]) -> Page[Revision]:
+    """Every change, newest first, filtered by actor, path, entity kind and date range."""
+    stmt: Select = select(Revision).options(selectinload(Revision.actor))
+    if filters.get("user") is not None:
+        stmt = stmt.where(Revision.actor_id == filters["user"])
+    if filters.get("path"):
+        stmt = stmt.where(Revision.path == filters["path"])
+    if filters.get("entity"):
+        stmt = stmt.where(Revision.entity == filters["entity"])
+    if filters.get("since"):
+        stmt = stmt.where(Revision.at >= datetime.combine(filters["since"], datetime.min.time()))
+    if filters.get("until"):
+        next_day = filters["until"] + timedelta(days=1)
+        stmt = stmt.where(Revision.at < datetime.combine(next_day, datetime.min.time()))
+    stmt = stmt.order_by(Revision.at.desc(), Revision.id.desc())
+    return paginate(session, stmt, filters.get("page", 1), filters.get("per_page", 50))
+
+
+def entity_kinds(session: Session) -> list[str]:
+    return list(session.scalars(select(Revision.entity).distinct().order_by(Revision.entity)))

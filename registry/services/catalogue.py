@@ -58,8 +58,9 @@ def standards_query(filters: dict[str, Any], ids: list[int] | None = None):
     return stmt.order_by(*_SORTS[filters.get("sort", "reference")])
 
 
-def list_standards(session: Session, filters: dict[str, Any]) -> Page[Standard]:
-    return paginate(session, standards_query(filters), filters.get("page", 1),
+def list_standards(session: Session, filters: dict[str, Any],
+                   ids: list[int] | None = None) -> Page[Standard]:
+    return paginate(session, standards_query(filters, ids), filters.get("page", 1),
                     filters.get("per_page", 20))
 
 

@@ -7,7 +7,9 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from registry.models import Area, Body, Concept, ConceptLabel, Definition
+from registry.models import Area, Body, Concept, ConceptLabel, ConceptRelation, Definition, Standard
+from registry.models.vocab import UN_LANGUAGES
+from registry.references import reference_key
 from registry.services.paging import Page
 from registry.text import term_key
 
@@ -98,3 +100,92 @@ def concept_definitions(session: Session, concept: Concept, *, body: str | None 
     if language:
         stmt = stmt.where(Definition.language == language)
     return list(session.scalars(stmt))
+
+
+# -- one concept's page: everything it shows, read in a fixed, small number of queries --------
+
+@dataclass
+class RelatedConcept:
+    type: str  # read from this concept: broader | narrower | related
+    concept: Concept
+
+
+def concept_relations(session: Session, concept: Concept) -> list[RelatedConcept]:
+    """Broader / narrower / related concepts, from either end of the stored relation."""
+    rows = session.scalars(
+        select(ConceptRelation)
+        .where(or_(ConceptRelation.source_id == concept.id,
+                   ConceptRelation.target_id == concept.id))
+        .options(selectinload(ConceptRelation.source).selectinload(Concept.labels),
+                 selectinload(ConceptRelation.target).selectinload(Concept.labels))
+    )
+    inverse = {"broader": "narrower", "narrower": "broader", "related": "related"}
+    out = [RelatedConcept(r.type, r.target) if r.source_id == concept.id
+           else RelatedConcept(inverse[r.type], r.source) for r in rows]
+    return sorted(out, key=lambda r: (r.type, r.concept.slug))
+
+
+def concept_languages(session: Session, concept: Concept) -> list[str]:
+    """Languages of the concept's definitions (any revision), UN languages first."""
+    have = set(session.scalars(select(Definition.language).distinct()
+                               .where(Definition.concept_id == concept.id)))
+    have |= {lab.language for lab in concept.labels}
+    return [lang for lang in UN_LANGUAGES if lang in have] + sorted(have - set(UN_LANGUAGES))
+
+
+def missing_un_labels(concept: Concept) -> list[str]:
+    """UN languages in which the concept has no preferred label."""
+    have = {lab.language for lab in concept.labels if lab.kind == "preferred"}
+    # A Chinese label without script subtag counts for both scripts.
+    if "zh" in have:
+        have |= {"zh-Hans", "zh-Hant"}
+    return [lang for lang in UN_LANGUAGES if lang not in have]
+
+
+def concept_bodies(session: Session, concept: Concept) -> list[str]:
+    return list(session.scalars(
+        select(Body.code).distinct().join(Definition, Definition.body_id == Body.id)
+        .where(Definition.concept_id == concept.id).order_by(Body.code)))
+
+
+def lineage_revisions(session: Session, lineage: str) -> list[Definition]:
+    """Every revision of one body's definition, oldest first."""
+    return list(session.scalars(
+        select(Definition).where(Definition.lineage == lineage)
+        .options(selectinload(Definition.body), selectinload(Definition.standard),
+                 selectinload(Definition.concept))
+        .order_by(Definition.revision)))
+
+
+def get_definition(session: Session, definition_id: int) -> Definition | None:
+    return session.scalar(
+        select(Definition).where(Definition.id == definition_id)
+        .options(selectinload(Definition.body), selectinload(Definition.standard),
+                 selectinload(Definition.concept)))
+
+
+def list_definitions(session: Session, filters: dict[str, Any]) -> Page[Definition]:
+    """Definitions filtered by body, language, concept and source (a standard reference or a
+    citation, matched as a prefix); current ones unless ``status`` says otherwise."""
+    stmt = (select(Definition).join(Body, Definition.body_id == Body.id)
+            .options(selectinload(Definition.body), selectinload(Definition.standard),
+                     selectinload(Definition.concept)))
+    if status := filters.get("status", "current"):
+        stmt = stmt.where(Definition.status == status)
+    if body := filters.get("body"):
+        stmt = stmt.where(Body.code == body)
+    if language := filters.get("language"):
+        stmt = stmt.where(Definition.language == language)
+    if slug := filters.get("concept"):
+        stmt = stmt.where(Definition.concept.has(Concept.slug == slug))
+    if source := filters.get("source"):
+        key = reference_key(source)
+        stmt = stmt.where(or_(
+            Definition.standard.has(Standard.reference_key.startswith(key, autoescape=True)),
+            Definition.citation.startswith(source, autoescape=True)))
+    total = session.scalar(select(func.count()).select_from(
+        stmt.with_only_columns(Definition.id).order_by(None).subquery())) or 0
+    page, per_page = filters.get("page", 1), filters.get("per_page", 50)
+    items = list(session.scalars(stmt.order_by(Definition.id)
+                                 .limit(per_page).offset((page - 1) * per_page)))
+    return Page(items, total, page, per_page)

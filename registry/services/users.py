@@ -45,3 +45,50 @@ def create_user(session: Session, *, email: str, role: str, password: str | None
     audit.record(session, entity="users", entity_id=user.id, action="create", path=path,
                  actor_id=actor_id, after={"email": email, "role": role, "body": body_code})
     return user
+
+
+def user_snapshot(user: User) -> dict:
+    return {"email": user.email, "name": user.name, "role": user.role,
+            "body": user.body.code if user.body else None, "active": user.active}
+
+
+def update_user(session: Session, user: User, *, role: str, body_code: str | None,
+                active: bool, name: str | None = None, actor_id: int | None = None,
+                path: str = "web") -> bool:
+    """Set role, body, active (and name); audited. False when nothing changed."""
+    if role not in ROLES:
+        raise UserError(f"role must be one of {', '.join(ROLES)}")
+    body = None
+    if role == "submitter":
+        if not body_code:
+            raise UserError("a submitter belongs to one body: choose it")
+        body = session.scalar(select(Body).where(Body.code == body_code))
+        if body is None:
+            raise UserError(f"unknown body {body_code!r}")
+    elif body_code:
+        raise UserError("only submitters belong to a body")
+    if actor_id == user.id and (role != "admin" or not active):
+        raise UserError("you cannot demote or deactivate your own account")
+    before = user_snapshot(user)
+    user.role, user.body, user.active = role, body, active
+    if name is not None:
+        user.name = name.strip()[:200]
+    after = user_snapshot(user)
+    if before == after:
+        return False
+    session.flush()
+    audit.record(session, entity="users", entity_id=user.id, action="update", path=path,
+                 actor_id=actor_id, before=before, after=after)
+    return True
+
+
+def set_password(session: Session, user: User, password: str, *, path: str = "web") -> None:
+    if len(password) < MIN_LENGTH:
+        raise UserError(f"the password must have at least {MIN_LENGTH} characters")
+    user.password_hash = hash_password(password)
+    audit.record(session, entity="users", entity_id=user.id, action="password", path=path,
+                 actor_id=user.id, summary="password set")
+
+
+def find_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))

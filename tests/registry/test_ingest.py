@@ -11,6 +11,8 @@ from registry.models import (
     SearchOutbox,
     Standard,
 )
+from registry.schemas.records import RECORD_SCHEMAS
+from registry.services.ingest import Ingest
 from tests import factories as f
 
 
@@ -84,8 +86,12 @@ def test_known_bodies_are_created_on_first_use(session):
 
 
 def test_new_standards_are_queued_for_search(session):
-    f.load(session, f.standard(), f.standard())
+    # Queued in the writing transaction; the search service drains them once it commits.
+    ingest = Ingest(session, path="cli")
+    for record in (f.standard(), f.standard()):
+        ingest.write("standard", [(RECORD_SCHEMAS["standard"]().load(record), "test")])
     assert count(session, SearchOutbox, SearchOutbox.entity == "standard") == 2
+    session.rollback()
 
 
 def test_definition_revisions_are_kept_never_overwritten(session):

@@ -1,0 +1,117 @@
+"""Search in the app: one SearchService per app, drained after commits, and its commands.
+
+Commands: ``flask --app wsgi search drain | reindex | check``.
+"""
+
+import time
+
+import click
+from flask import Flask, current_app, has_app_context, has_request_context, url_for
+from flask.cli import AppGroup
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from app.extensions import db, sessions
+from registry.search import make_backend
+from registry.search.base import Hit, Results, SearchRequest
+from registry.search.outbox import DIRTY
+from registry.search.service import SearchService
+
+search_cli = AppGroup("search", help="The search index: drain the outbox, rebuild, check.")
+
+
+def service() -> SearchService:
+    """The app's search service, created on first use (the engine exists by then)."""
+    app = current_app._get_current_object()
+    svc = app.extensions.get("search")
+    if svc is None:
+        backend = make_backend(app.config["SEARCH_BACKEND"],
+                               index_dir=app.config["SEARCH_INDEX_DIR"],
+                               dialect=db.engine.dialect.name)
+        # Request threads never hold a whoosh writer: a background thread drains for them.
+        mode = app.config.get("SEARCH_DRAIN") or (
+            "thread" if backend.drains_in_background and not app.testing else "inline")
+        svc = SearchService(backend, sessions(), mode=mode)
+        app.extensions["search"] = svc
+    return svc
+
+
+def run(args: dict) -> Results:
+    """Search with validated arguments (registry.schemas.search.SearchArgs)."""
+    request = SearchRequest(
+        q=args.get("q") or "",
+        kinds=tuple(filter(None, [args.get("kind")])),
+        bodies=tuple(filter(None, [args.get("body")])),
+        langs=tuple(filter(None, [args.get("lang")])),
+        statuses=tuple(filter(None, [args.get("status")])),
+        areas=tuple(filter(None, [args.get("area")])),
+        page=args.get("page", 1),
+        per_page=args.get("per_page", 20),
+    )
+    return service().search(db.session, request)
+
+
+def hit_url(hit: Hit) -> str:
+    if hit.kind == "standard":
+        return url_for("web.standard", standard_id=hit.id)
+    if hit.kind == "concept":
+        return url_for("web.concept", slug=hit.slug)
+    return url_for("web.concept", slug=hit.slug, _anchor=f"def-{hit.id}")
+
+
+def matching_ids(q: str | None, kind: str) -> list[int] | None:
+    """Ids of standards or concepts matching ``q`` (best first) for the lists' text filter;
+    None when there is no text to match, so the list is not restricted."""
+    if not (q or "").strip():
+        return None
+    if kind == "standard":
+        return [i for _, i, _ in service().ids(db.session, q, ("standard",))]
+    hits = service().ids(db.session, q, ("concept", "definition"))
+    return list(dict.fromkeys(c for _, _, c in hits if c is not None))
+
+
+@event.listens_for(Session, "after_commit")
+def _drain_after_commit(session: Session) -> None:
+    if session.info.pop(DIRTY, False) and has_app_context():
+        # Outside a request (CLI, importers, scripts) nothing else would drain: do it here.
+        service().after_commit(inline=not has_request_context())
+
+
+@search_cli.command("drain")
+def drain() -> None:
+    """Apply the queued changes (the outbox) to the index."""
+    click.echo(f"Applied {service().drain()} queued changes.")
+
+
+@search_cli.command("reindex")
+def reindex() -> None:
+    """Rebuild the whole index from the database (whoosh: into a new folder, then swap)."""
+    started = time.perf_counter()
+    count = service().reindex()
+    elapsed = time.perf_counter() - started
+    click.echo(f"Indexed {count} documents in {elapsed:.1f} s "
+               f"({count / elapsed if elapsed else 0:.0f} documents/s).")
+
+
+@search_cli.command("check")
+@click.option("--limit", default=50, show_default=True, help="How many keys to list per kind.")
+def check(limit: int) -> None:
+    """Compare the index with the database; exit 1 listing the differences."""
+    report = service().check()
+    click.echo(f"{report.expected} public entries, {report.indexed} indexed, "
+               f"{report.pending} queued changes.")
+    for label, keys in (("missing from the index", report.missing),
+                        ("in the index but not public", report.extra),
+                        ("indexed with outdated content", report.stale)):
+        if keys:
+            click.echo(f"{len(keys)} {label}: {', '.join(keys[:limit])}"
+                       + (" ..." if len(keys) > limit else ""))
+    if not report.ok:
+        click.echo("The index disagrees with the database: run `flask --app wsgi search "
+                   "reindex`.", err=True)
+        raise SystemExit(1)
+    click.echo("The index matches the database.")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(search_cli)

@@ -1,0 +1,62 @@
+"""Atom feeds of what changed on a standard, a concept or an area (RFC 4287)."""
+
+from flask import Response, abort, current_app, url_for
+from sqlalchemy import select
+
+from app.debate_support import subject_url
+from app.extensions import db
+from app.web import bp
+from registry import atom
+from registry.clock import utcnow
+from registry.models import Area, Concept, Standard
+from registry.services import follows
+
+FEED_SIZE = 50
+
+
+def resolve(kind: str, key: str):
+    """(kind, entity) for a feed key: a standard's id, a concept's or an area's slug."""
+    if kind == "standards" and key.isdigit():
+        return "standard", db.session.get(Standard, int(key))
+    if kind == "concepts":
+        return "concept", db.session.scalar(select(Concept).where(Concept.slug == key))
+    if kind == "areas":
+        return "area", db.session.scalar(select(Area).where(Area.slug == key))
+    return None, None
+
+
+def title_of(kind: str, target) -> str:
+    return {
+        "standard": lambda t: t.reference,
+        "concept": lambda t: t.label("en"),
+        "area": lambda t: t.title,
+    }[kind](target)
+
+
+@bp.get("/feeds/<any(standards, concepts, areas):kind>/<key>.atom")
+def feed(kind: str, key: str):
+    one, target = resolve(kind, key)
+    if target is None:
+        abort(404, description=f"There is no feed for {kind}/{key}.")
+    base = current_app.config["BASE_URL"]
+    entries = [
+        atom.Entry(
+            id=atom.tag_uri(base, f"revision:{c.id}"),
+            title=c.title,
+            updated=c.at,
+            link=subject_url(*c.subject, _external=True),
+            html=c.html,
+            author=c.actor,
+        )
+        for c in follows.changes(db.session, one, target.id, limit=FEED_SIZE)
+    ]
+    body = atom.feed(
+        id=atom.tag_uri(base, f"feed:{one}:{target.id}"),
+        title=f"{title_of(one, target)}: changes in the AI Standards Exchange",
+        self_url=url_for("web.feed", kind=kind, key=key, _external=True),
+        alternate_url=subject_url(one, target.id, _external=True),
+        entries=entries,
+        author="AI Standards Exchange",
+        updated=getattr(target, "updated_at", None) or utcnow(),
+    )
+    return Response(body, mimetype="application/atom+xml")

@@ -1,0 +1,15 @@
+from flask import render_template
+
+from app.search import hit_url, run
+from app.web import bp
+from app.web.args import load_args
+from registry.schemas.search import SearchArgs
+
+KIND_LABELS = {"standard": "Standards", "concept": "Concepts", "definition": "Definitions"}
+
+
+@bp.get("/search")
+def search():
+    args = load_args(SearchArgs)
+    return render_template("search/results.html", results=run(args), args=args,
+                           hit_url=hit_url, KIND_LABELS=KIND_LABELS)

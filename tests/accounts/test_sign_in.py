@@ -1,0 +1,165 @@
+"""Signing in and out, password links, and what the sign-in form does not reveal."""
+
+import logging
+import re
+
+import pytest
+from flask_login import current_user
+from itsdangerous import URLSafeTimedSerializer
+
+from app.auth import links
+from app.auth.views import SIGN_IN_REFUSED, safe_next
+from registry.models import User
+from registry.passwords import verify_password
+from tests.auth import make_user
+
+PASSWORD = "password-panel-long"
+
+
+@pytest.fixture
+def panel(session):
+    return make_user(session, "panel", email="Panel@Example.org")
+
+
+def _sign_in(client, email, password, **extra):
+    return client.post("/sign-in", data={"email": email, "password": password, **extra})
+
+
+def test_sign_in_then_out(app, client, panel):
+    response = _sign_in(client, "panel@example.org", PASSWORD)
+    assert response.status_code == 302 and response.location == "/"
+    page = client.get("/")
+    assert "panel@example.org" in page.text and "Sign out" in page.text
+    assert client.get("/account/tokens").status_code == 200
+    assert client.post("/sign-out").status_code == 302
+    assert client.get("/account/tokens").status_code == 302  # a page: back to sign-in
+    assert "Sign in" in client.get("/").text
+
+
+def test_sign_out_is_post_only(client, panel):
+    _sign_in(client, "panel@example.org", PASSWORD)
+    assert client.get("/sign-out").status_code == 405
+    assert client.get("/account/tokens").status_code == 200
+
+
+def test_refusals_do_not_reveal_which_emails_exist(session, client, panel):
+    wrong_password = _sign_in(client, "panel@example.org", "not-the-password")
+    unknown_email = _sign_in(client, "nobody@example.org", PASSWORD)
+    panel.active = False
+    session.commit()
+    inactive = _sign_in(client, "panel@example.org", PASSWORD)
+    for response in (wrong_password, unknown_email, inactive):
+        assert response.status_code == 401
+        assert SIGN_IN_REFUSED in response.text
+    assert client.get("/account/tokens").status_code == 302
+
+
+def test_remember_me_sets_a_lasting_cookie(client, panel):
+    response = _sign_in(client, "panel@example.org", PASSWORD, remember="1")
+    cookie = [h for h in response.headers.getlist("Set-Cookie") if h.startswith("remember_token")]
+    assert cookie and "HttpOnly" in cookie[0] and "Expires" in cookie[0]
+    plain = _sign_in(client, "panel@example.org", PASSWORD)
+    assert not [
+        h
+        for h in plain.headers.getlist("Set-Cookie")
+        if h.startswith("remember_token=") and "Expires=Thu, 01 Jan 1970" not in h
+    ]
+
+
+@pytest.mark.parametrize(
+    "target,expected",
+    [
+        ("/review?status=pending", "/review?status=pending"),
+        ("https://evil.example/", None),
+        ("//evil.example/", None),
+        ("/\\evil.example", None),
+        ("javascript:alert(1)", None),
+        ("review", None),
+    ],
+)
+def test_next_must_stay_on_this_site(target, expected):
+    assert safe_next(target) == expected
+
+
+def test_sign_in_returns_to_a_safe_next_only(client, panel):
+    ok = _sign_in(client, "panel@example.org", PASSWORD, next="/submissions")
+    assert ok.location == "/submissions"
+    evil = _sign_in(client, "panel@example.org", PASSWORD, next="https://evil.example/x")
+    assert evil.location == "/"
+
+
+def test_a_guarded_page_sends_anonymous_visitors_to_sign_in_and_back(client, panel):
+    response = client.get("/account/tokens")
+    assert response.status_code == 302 and "/sign-in?next=/account/tokens" in response.location
+    form = client.get(response.location)
+    assert 'name="next" value="/account/tokens"' in form.text
+
+
+def _reset_link(caplog, client, email) -> str:
+    with caplog.at_level(logging.WARNING):
+        response = client.post("/reset-password", data={"email": email})
+    assert response.status_code == 302
+    found = re.findall(r"http://\S+/password/reset/\S+", caplog.text)
+    return found[-1] if found else ""
+
+
+def test_password_reset_link_is_logged_and_works_once(app, session, client, caplog, panel):
+    link = _reset_link(caplog, client, "panel@example.org")
+    assert link, "the reset link should be written to the log when MAIL_SERVER is unset"
+    path = link.split("127.0.0.1:5000", 1)[1]
+    assert client.get(path).status_code == 200
+    short = client.post(path, data={"password": "short", "confirm": "short"})
+    assert short.status_code == 400 and "at least 12 characters" in short.text
+    new = "a-brand-new-password"
+    assert client.post(path, data={"password": new, "confirm": new}).status_code == 302
+    session.expire_all()
+    assert verify_password(session.get(User, panel.id).password_hash, new)
+    again = client.post(
+        path, data={"password": "another-new-password", "confirm": "another-new-password"}
+    )
+    assert again.status_code == 400 and "already been used" in again.text
+    assert _sign_in(client, "panel@example.org", new).status_code == 302
+
+
+def test_reset_for_an_unknown_email_answers_the_same_and_logs_nothing(client, caplog, panel):
+    known = client.post(
+        "/reset-password", data={"email": "panel@example.org"}, follow_redirects=True
+    )
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        unknown = client.post(
+            "/reset-password", data={"email": "nobody@example.org"}, follow_redirects=True
+        )
+    assert "/password/reset/" not in caplog.text
+    message = "If an account exists for that address"
+    assert message in known.text and message in unknown.text
+
+
+def test_reset_links_expire_and_cannot_be_forged(app, client, panel):
+    with app.test_request_context():
+        token = links.make(panel, "reset").rsplit("/", 1)[1]
+    app.config["RESET_TOKEN_MAX_AGE"] = -1
+    expired = client.get(f"/password/reset/{token}")
+    assert expired.status_code == 400 and "expired" in expired.text
+    app.config["RESET_TOKEN_MAX_AGE"] = 3600
+    forged = URLSafeTimedSerializer("another-key", salt="password-reset").dumps(
+        {"u": panel.id, "f": "x"}
+    )
+    assert client.get(f"/password/reset/{forged}").status_code == 400
+    # An invitation link is not a reset link (different salt).
+    assert client.get(f"/password/invite/{token}").status_code == 400
+
+
+def test_sign_in_rehashes_nothing_but_records_the_time(session, client, panel):
+    assert panel.last_login_at is None
+    _sign_in(client, "panel@example.org", PASSWORD)
+    session.expire_all()
+    assert session.get(User, panel.id).last_login_at is not None
+
+
+def test_current_user_is_anonymous_without_a_session(app, client):
+    @app.get("/_probe-anon")
+    def probe():
+        return "yes" if current_user.is_anonymous else "no"
+
+    assert client.get("/_probe-anon").text == "yes"

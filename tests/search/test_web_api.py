@@ -1,0 +1,96 @@
+"""The /search page and GET /api/v1/search, on every backend."""
+
+from tests.search.conftest import both_backends
+
+ITEM_KEYS = {"kind", "id", "title", "snippet", "score", "reference", "bodies", "lang", "status",
+             "year", "concept", "url"}
+
+
+@both_backends
+def test_api_shape(client, catalogue):
+    response = client.get("/api/v1/search?q=fairness")
+    assert response.status_code == 200
+    data = response.get_json()
+    assert set(data) == {"query", "items", "total", "page", "per_page", "facets",
+                         "did_you_mean", "fuzzy", "degraded", "message"}
+    assert data["total"] == 3 and len(data["items"]) == 3
+    assert set(data["facets"]) == {"kind", "body", "lang"}
+    assert data["facets"]["kind"] == {"concept": 1, "definition": 2}
+    for item in data["items"]:
+        assert set(item) == ITEM_KEYS
+        assert item["kind"] in ("standard", "concept", "definition")
+        assert isinstance(item["score"], float)
+    definition = next(i for i in data["items"] if i["kind"] == "definition")
+    assert definition["url"] == f"/glossary/fairness#def-{definition['id']}"
+    assert definition["concept"] == "fairness"
+    concept = next(i for i in data["items"] if i["kind"] == "concept")
+    assert concept["url"] == "/glossary/fairness"
+    standard = client.get("/api/v1/search?q=22989").get_json()["items"][0]
+    assert standard["url"] == f"/standards/{standard['id']}"
+    assert standard["reference"] == "ISO/IEC 22989:2022"
+
+
+@both_backends
+def test_api_filters_and_paging(client, catalogue):
+    data = client.get("/api/v1/search?q=fairness&kind=definition&body=EXB").get_json()
+    assert [(i["kind"], i["bodies"]) for i in data["items"]] == [("definition", ["EXB"])]
+    data = client.get("/api/v1/search?q=公平性&lang=zh-Hans&kind=definition").get_json()
+    assert [i["title"] for i in data["items"]] == ["公平性"]
+    data = client.get("/api/v1/search?q=fairness&per_page=1&page=2").get_json()
+    assert (data["total"], data["page"], len(data["items"])) == (3, 2, 1)
+
+
+@both_backends
+def test_api_typo_help(client, catalogue):
+    data = client.get("/api/v1/search?q=fairnes").get_json()
+    assert data["did_you_mean"] == "fairness" and data["fuzzy"] is True
+    assert data["total"] == 3
+
+
+@both_backends
+def test_api_refuses_bad_filters_with_400_but_answers_any_query(client, catalogue):
+    for query in ("kind=person", "page=0", "per_page=1000", "lang=!!", "status=lost"):
+        response = client.get(f"/api/v1/search?q=fairness&{query}")
+        assert response.status_code == 400, query
+        assert response.get_json()["message"]
+    for q in ("", "%%%", "-x", "a" * 3000):
+        response = client.get("/api/v1/search", query_string={"q": q})
+        assert response.status_code == 200, q
+        assert response.get_json()["message"]
+
+
+@both_backends
+def test_results_page(client, catalogue):
+    page = client.get("/search?q=fairness").get_data(as_text=True)
+    assert "Results for <q>fairness</q>" in page
+    assert "<mark>fairness</mark>" in page
+    assert "3 results" in page
+    assert 'href="/search?q=fairness&amp;body=EXB"' in page  # a facet narrows the results
+    assert 'href="/glossary/fairness"' in page
+    narrowed = client.get("/search?q=fairness&kind=definition").get_data(as_text=True)
+    assert "2 results" in narrowed and "Any kind" in narrowed
+
+
+@both_backends
+def test_results_page_did_you_mean_and_help(client, catalogue):
+    page = client.get("/search?q=fairnes").get_data(as_text=True)
+    assert "Showing results for" in page and "<q>fairness</q>" in page
+    empty = client.get("/search")
+    assert empty.status_code == 200 and "How to search" in empty.get_data(as_text=True)
+    nothing = client.get("/search?q=qwertyuiopasdf").get_data(as_text=True)
+    assert "Nothing matched" in nothing and "How to search" in nothing
+    absurd = client.get("/search?q=%25%25%25")
+    assert absurd.status_code == 200 and "nothing to search for" in absurd.get_data(
+        as_text=True)
+
+
+@both_backends
+def test_results_page_escapes_the_query(client, catalogue):
+    page = client.get("/search", query_string={"q": '<script>alert("x")</script>'})
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "<script>alert" not in text and "&lt;script&gt;" in text
+
+
+def test_search_is_in_the_navigation(client):
+    assert 'href="/search"' in client.get("/").get_data(as_text=True)
