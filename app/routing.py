@@ -8,7 +8,7 @@ Bounded here, such a URL is a plain 404, and the OpenAPI document states the ran
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-ID_MAX = 2**31 - 1  # PostgreSQL INTEGER, the narrowest id column the registry uses
+from registry.schemas.ids import ID_MAX
 
 
 class BoundedIntegerConverter(IntegerConverter):

@@ -5,13 +5,14 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from registry.models.submissions import SUBMISSION_KINDS, SUBMISSION_STATUSES
 from registry.models.vocab import AUDIT_PATHS
 from registry.schemas.datetimes import UtcDateTime
+from registry.schemas.ids import entry_id
 from registry.schemas.queries import PagingQuery
 
 RECORD_SUBMISSION_KINDS = tuple(k for k in SUBMISSION_KINDS if k != "import_file")
 
 
 class ActivityQuery(PagingQuery):
-    user = fields.Integer(validate=validate.Range(min=1))
+    user = entry_id()
     path = fields.String(validate=validate.OneOf(AUDIT_PATHS))
     entity = fields.String(validate=validate.Length(max=32))
     since = fields.Date()

@@ -3,6 +3,7 @@
 from marshmallow import EXCLUDE, Schema, fields, pre_load, validate
 
 from registry.models import vocab
+from registry.schemas.ids import entry_id
 from registry.schemas.records import BODY_CODE, LANGUAGE, SLUG
 
 
@@ -85,8 +86,8 @@ class CompareQuery(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    a = fields.Integer(required=True, validate=validate.Range(min=1))
-    b = fields.Integer(required=True, validate=validate.Range(min=1))
+    a = entry_id(required=True)
+    b = entry_id(required=True)
 
 
 class LinkForm(Schema):
@@ -95,8 +96,8 @@ class LinkForm(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    source = fields.Integer(required=True, validate=validate.Range(min=1))
-    target = fields.Integer(required=True, validate=validate.Range(min=1))
+    source = entry_id(required=True)
+    target = entry_id(required=True)
     type = fields.String(required=True, validate=validate.OneOf(vocab.LINK_TYPES))
     rationale = fields.String(required=True, validate=validate.Length(min=1, max=5000))
 
