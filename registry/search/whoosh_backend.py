@@ -445,17 +445,24 @@ class WhooshBackend(SearchBackend):
         self.root.mkdir(parents=True, exist_ok=True)
         new = self.root / f"index-{time.time_ns()}"
         new.mkdir()
-        ix = index.create_in(str(new), make_schema())
-        writer = ix.writer(limitmb=256)
-        count = 0
-        with sessions() as session:
-            # Outbox rows up to here are reflected in what is read next; later ones stay queued.
-            seen = session.scalar(select(func.max(SearchOutbox.id))) or 0
-            for doc in iter_docs(session):
-                writer.add_document(**_fields(doc))
-                count += 1
-        writer.commit()
-        (new / "VERSION").write_text(SCHEMA_VERSION)
+        try:
+            ix = index.create_in(str(new), make_schema())
+            writer = ix.writer(limitmb=256)
+            count = 0
+            with sessions() as session:
+                # Outbox rows up to here are reflected in what is read next; later ones stay
+                # queued.
+                seen = session.scalar(select(func.max(SearchOutbox.id))) or 0
+                for doc in iter_docs(session):
+                    writer.add_document(**_fields(doc))
+                    count += 1
+            writer.commit()
+            (new / "VERSION").write_text(SCHEMA_VERSION)
+        except BaseException:
+            # A failed build (a full disk) leaves no half-written folder taking space; the live
+            # index and the outbox are untouched.
+            shutil.rmtree(new, ignore_errors=True)
+            raise
         link = self.root / f".current-{os.getpid()}"
         link.unlink(missing_ok=True)
         os.symlink(new.name, link)
