@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from app.extensions import db, sessions
-from registry.search import make_backend
+from registry.search import BACKENDS, make_backend
 from registry.search.base import Hit, Results, SearchRequest
 from registry.search.outbox import DIRTY
 from registry.search.service import SearchService
@@ -141,4 +141,10 @@ def check(limit: int) -> None:
 
 
 def register(app: Flask) -> None:
+    # A wrong setting fails at start, with the reason, not on the first search.
+    name, url = app.config["SEARCH_BACKEND"], app.config["SQLALCHEMY_DATABASE_URI"]
+    if name not in BACKENDS:
+        raise RuntimeError(f"SEARCH_BACKEND={name!r}: choose one of {', '.join(BACKENDS)}")
+    if name == "postgres" and not url.startswith("postgresql"):
+        raise RuntimeError("SEARCH_BACKEND=postgres needs a PostgreSQL DATABASE_URL")
     app.cli.add_command(search_cli)

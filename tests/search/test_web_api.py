@@ -115,3 +115,15 @@ def test_results_page_escapes_the_query(client, catalogue):
 
 def test_search_is_in_the_navigation(client):
     assert 'href="/search"' in client.get("/").get_data(as_text=True)
+
+
+def test_a_wrong_backend_setting_fails_at_start(tmp_path):
+    import pytest
+
+    from tests.conftest import make_app
+
+    url = f"sqlite:///{tmp_path / 'x.sqlite3'}"
+    with pytest.raises(RuntimeError, match="PostgreSQL DATABASE_URL"):
+        make_app(url, tmp_path, SEARCH_BACKEND="postgres")
+    with pytest.raises(RuntimeError, match="choose one of whoosh, postgres"):
+        make_app(url, tmp_path, SEARCH_BACKEND="elastic")
