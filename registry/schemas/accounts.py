@@ -4,6 +4,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from registry.models.submissions import SUBMISSION_KINDS, SUBMISSION_STATUSES
 from registry.models.vocab import AUDIT_PATHS
+from registry.schemas.datetimes import UtcDateTime
 from registry.schemas.queries import PagingQuery
 
 RECORD_SUBMISSION_KINDS = tuple(k for k in SUBMISSION_KINDS if k != "import_file")
@@ -72,5 +73,5 @@ class SubmissionOut(Schema):
     format = fields.String(allow_none=True)
     dry_run = fields.Dict(allow_none=True)
     result = fields.Dict(allow_none=True)
-    created_at = fields.DateTime()
-    reviewed_at = fields.DateTime(allow_none=True)
+    created_at = UtcDateTime()
+    reviewed_at = UtcDateTime(allow_none=True)

@@ -4,6 +4,8 @@ from typing import Any
 
 from marshmallow import Schema, fields
 
+from registry.schemas.datetimes import UtcDateTime
+
 
 class Overlay:
     """Reads like ``base`` with some attributes added or replaced, for dumping computed values
@@ -173,8 +175,8 @@ class LinkOut(Schema):
     author = fields.Function(lambda lk: lk.author.email if lk.author else None, allow_none=True)
     reviewed_by = fields.Function(lambda lk: lk.reviewed_by.email if lk.reviewed_by else None,
                                   allow_none=True)
-    created_at = fields.DateTime()
-    reviewed_at = fields.DateTime(allow_none=True)
+    created_at = UtcDateTime()
+    reviewed_at = UtcDateTime(allow_none=True)
 
 
 class PairOut(Schema):

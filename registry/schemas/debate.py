@@ -12,6 +12,7 @@ from marshmallow import (
 )
 
 from registry.models import vocab
+from registry.schemas.datetimes import UtcDateTime
 
 
 def country_code(value: str) -> str:
@@ -148,8 +149,8 @@ class PostOut(Schema):
     body = fields.Function(lambda p: None if p.hidden else p.body, allow_none=True)
     hidden = fields.Boolean()
     hidden_reason = fields.String(allow_none=True)
-    created_at = fields.DateTime()
-    edited_at = fields.DateTime(allow_none=True)
+    created_at = UtcDateTime()
+    edited_at = UtcDateTime(allow_none=True)
 
 
 class PostWithRepliesOut(PostOut):
@@ -176,13 +177,13 @@ class EvaluationOut(Schema):
     version = fields.Integer()
     scores = fields.Dict(keys=fields.String(), values=fields.Nested(ScoreOut))
     summary = fields.String(allow_none=True)
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
+    created_at = UtcDateTime()
+    updated_at = UtcDateTime()
 
 
 class VersionOut(Schema):
     version = fields.Function(lambda r: (r.after or {}).get("version"))
-    at = fields.DateTime()
+    at = UtcDateTime()
     scores = fields.Function(lambda r: (r.after or {}).get("scores"))
     summary = fields.Function(lambda r: (r.after or {}).get("summary"))
 
@@ -219,12 +220,12 @@ class ProcessOut(Schema):
     comment_closes = fields.Date(allow_none=True)
     source = fields.String(allow_none=True)
     note = fields.String(allow_none=True)
-    updated_at = fields.DateTime()
+    updated_at = UtcDateTime()
 
 
 class ChangeOut(Schema):
     id = fields.Integer()
-    at = fields.DateTime()
+    at = UtcDateTime()
     title = fields.String()
     html = fields.String()
     actor = fields.String(allow_none=True)
@@ -249,5 +250,5 @@ class FeedQuery(Schema):
 class FollowOut(Schema):
     kind = fields.String(attribute="target_kind")
     id = fields.Integer(attribute="target_id")
-    created_at = fields.DateTime()
-    seen_at = fields.DateTime()
+    created_at = UtcDateTime()
+    seen_at = UtcDateTime()

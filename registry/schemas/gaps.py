@@ -3,6 +3,7 @@
 from marshmallow import Schema, fields, validate
 
 from registry.models import vocab
+from registry.schemas.datetimes import UtcDateTime
 from registry.schemas.queries import PagingQuery
 from registry.schemas.records import BODY_CODE, SLUG, TEXT_MAX, Text
 from registry.services.gaps import rule_titles
@@ -84,14 +85,14 @@ class AnnotationOut(Schema):
     proposed_action = fields.String(allow_none=True)
     addressed_to = fields.List(fields.String())
     author = fields.Function(lambda a: a.author.name or a.author.email if a.author else None)
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
+    created_at = UtcDateTime()
+    updated_at = UtcDateTime()
 
 
 class HistoryOut(Schema):
     annotation = fields.Integer(attribute="entity_id")
     action = fields.String()
-    at = fields.DateTime()
+    at = UtcDateTime()
     author = fields.Function(lambda r: (r.actor.name or r.actor.email) if r.actor else None)
     before = fields.Dict(allow_none=True)
     after = fields.Dict(allow_none=True)

@@ -2,6 +2,7 @@
 
 from marshmallow import EXCLUDE, Schema, fields, pre_load, validate
 
+from registry.schemas.datetimes import UtcDateTime
 from registry.schemas.queries import PagingQuery
 from registry.schemas.records import BODY_CODE
 
@@ -50,8 +51,8 @@ class BatchOut(Schema):
     rejected = fields.Integer()
     message = fields.String(allow_none=True)
     user = fields.Function(lambda b: b.user.email if b.user else None, allow_none=True)
-    started_at = fields.DateTime()
-    finished_at = fields.DateTime(allow_none=True)
+    started_at = UtcDateTime()
+    finished_at = UtcDateTime(allow_none=True)
 
 
 class BatchDetailOut(BatchOut):

@@ -47,7 +47,6 @@ from registry.models import (
     Revision,
     Standard,
     concept_areas,
-    standard_areas,
     standard_bodies,
 )
 from registry.models.vocab import DEVELOPMENT_STATUSES, SEVERITIES
@@ -492,21 +491,20 @@ def standards_per_year(session: Session, shown: tuple[str, ...]) -> YearSeries:
 
 
 def fingerprint(session: Session) -> tuple:
-    """Changes whenever anything the computations read changes.
+    """Changes whenever anything the computations read changes; cheap on any catalogue size.
 
-    Every catalogue write goes through the ingest service and leaves a ``Revision`` row, so the
-    newest revision id moves on each write; the counts and newest timestamps also catch rows
-    removed or changed outside it (a cascade, a bulk update of concept divergence).
+    Every catalogue write (standards, their bodies and areas, areas, concepts) goes through the
+    ingest service and leaves a ``Revision`` row, so the newest revision id (an index lookup)
+    moves on each write. The small tables are counted too, so an area or a concept tag removed
+    by a cascade is seen. Nothing deletes standards or their tags outside the ingest service;
+    a change made by hand in SQL needs a restart (or ``Memo.clear``) to be seen.
     """
     return tuple(session.execute(select(
         select(func.max(Revision.id)).scalar_subquery(),
-        select(func.count()).select_from(Standard).scalar_subquery(),
-        select(func.count()).select_from(standard_areas).scalar_subquery(),
         select(func.max(Area.updated_at)).scalar_subquery(),
         select(func.count()).select_from(Area).scalar_subquery(),
         select(func.max(Concept.updated_at)).scalar_subquery(),
         select(func.count()).select_from(concept_areas).scalar_subquery(),
-        select(func.count()).select_from(standard_bodies).scalar_subquery(),
     )).one())
 
 
@@ -525,8 +523,10 @@ class Memo:
         self.hits = 0
         self.misses = 0
 
-    def get(self, session: Session, key: Hashable, compute: Callable[[], Any]) -> Any:
-        current = fingerprint(session)
+    def get(self, session: Session, key: Hashable, compute: Callable[[], Any],
+            current: tuple | None = None) -> Any:
+        """The value for ``key``; ``current``: the fingerprint, when the caller has it."""
+        current = current if current is not None else fingerprint(session)
         with self._lock:
             if current != self._print:
                 self._print, self._values = current, {}

@@ -51,11 +51,23 @@ def main(argv: list[str] | None = None) -> int:
             for who, headers in identities.items():
                 print(f"== schemathesis as {who} against {url}", flush=True)
                 command = [
-                    sys.executable, "-m", "schemathesis.cli", "run",
-                    f"{url}/api/v1/openapi.json", "--checks", "all",
-                    "--max-examples", str(args.max_examples), "--max-time", str(args.max_time),
-                    "--report", "junit", "--report-junit-path", str(OUT / f"{who}.xml"),
-                    *headers]
+                    sys.executable,
+                    "-m",
+                    "schemathesis.cli",
+                    "run",
+                    f"{url}/api/v1/openapi.json",
+                    "--checks",
+                    "all",
+                    "--max-examples",
+                    str(args.max_examples),
+                    "--max-time",
+                    str(args.max_time),
+                    "--report",
+                    "junit",
+                    "--report-junit-path",
+                    str(OUT / f"{who}.xml"),
+                    *headers,
+                ]
                 worst = max(worst, subprocess.run(command, cwd=live.ROOT, env=env).returncode)
     return worst
 

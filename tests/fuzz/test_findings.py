@@ -1,8 +1,11 @@
 """What the fuzzer found, pinned as plain tests so each fix stays fixed."""
 
+from datetime import datetime
+
 import pytest
 
 from app.routing import ID_MAX
+from registry.schemas.datetimes import UtcDateTime
 from tests import factories as f
 
 
@@ -49,3 +52,12 @@ def test_pages_still_read_an_empty_filter_as_any(client, session):
     response = client.get("/standards?status=&body=&area=")
     assert response.status_code == 200
     assert "ISO/IEC 22989:2022" in response.get_data(as_text=True)
+
+
+def test_api_timestamps_are_rfc3339_with_an_offset():
+    # Naive UTC values were written without an offset, which is not an OpenAPI date-time.
+    field = UtcDateTime()
+    assert field.serialize("at", {"at": datetime(2026, 1, 2, 3, 4, 5)}) == (
+        "2026-01-02T03:04:05+00:00"
+    )
+    assert field.serialize("at", {"at": None}) is None
