@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 import importers
 from app import importing
+from app.extensions import db
 from registry.models import Concept, Definition
 from registry.services import links
 from tests import dbs
@@ -189,15 +190,15 @@ def test_tbx_round_trip_into_an_empty_registry(client, app, linked, tmp_path):
     exported = tmp_path / "glossary.tbx"
     exported.write_bytes(client.get("/api/v1/export/glossary.tbx").data)
     before = _glossary_state(app)
-    dbs.wipe(app.extensions["sqlalchemy"].engine)
+    # Close the session first: on PostgreSQL its open transaction would block the TRUNCATE.
+    db.session.remove()
+    dbs.wipe(db.engine)
     report = importing.run("tbx", exported)
     assert report.exit_code == 0, report.rejected or report.refused
     assert _glossary_state(app) == before
 
 
 def _glossary_state(app):
-    from app.extensions import db
-
     db.session.expire_all()
     concepts = {
         c.slug for c in db.session.scalars(select(Concept).where(Concept.definitions.any()))
