@@ -180,13 +180,6 @@ def test_csv_export_carries_licence_and_excerpt_flag(client, linked):
     assert {r["language"] for r in rows} == {"en", "ar", "zh-Hans"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="importers/termentry.py reads the body (transacGrp/responsibility) and the licence "
-    "note per langSec or conceptEntry, not per descripGrp, so several bodies' definitions in one "
-    "language cannot be told apart; remove this mark when the TBX reader takes them per "
-    "definition (strict: the test then fails as XPASS to say so)",
-)
 def test_tbx_round_trip_into_an_empty_registry(client, app, linked, tmp_path):
     if "tbx" not in importers.FORMATS:
         pytest.skip(
