@@ -192,7 +192,9 @@ def main(argv: list[str] | None = None) -> int:
         paths = write_import_files(folder, args.imports, args.batch)
         load_before = loadavg()
         prefix = OUT / f"{args.db}-locust"
-        with live.gunicorn(env, folder / "gunicorn.log", workers=2, threads=4) as (url, _p):
+        server_log = OUT / f"{args.db}-gunicorn.log"
+        server_log.unlink(missing_ok=True)
+        with live.gunicorn(env, server_log, workers=2, threads=4) as (url, _p):
             print(
                 f"== {args.users} clients for {duration} s against {url}, "
                 f"{args.imports} imports of {args.batch} standards meanwhile",
