@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from math import ceil
 from typing import Any
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from sqlalchemy import select
 
 from app.extensions import db
@@ -38,22 +38,35 @@ def memo() -> gaps.Memo:
     return current_app.extensions.setdefault("gaps_memo", gaps.Memo())
 
 
+def _fingerprint() -> tuple:
+    """The database's fingerprint, read once per request (views read several results)."""
+    if not has_request_context():
+        return gaps.fingerprint(db.session)
+    key = "registry.gaps.fingerprint"
+    if key not in request.environ:
+        request.environ[key] = gaps.fingerprint(db.session)
+    return request.environ[key]
+
+
+def memoized(key, compute):
+    """``compute()``, or its result from the memo while the catalogue is unchanged."""
+    return memo().get(db.session, key, compute, _fingerprint())
+
+
 def areas() -> list[gaps.AreaGaps]:
     """Every area with its aggregates and flags (tree order)."""
     t = thresholds()
-    return memo().get(db.session, ("areas", t), lambda: gaps.compute(db.session, t))
+    return memoized(("areas", t), lambda: gaps.compute(db.session, t))
 
 
 def coverage() -> gaps.Coverage:
     t = thresholds()
-    return memo().get(db.session, ("coverage", t),
-                      lambda: gaps.coverage(db.session, t, areas()))
+    return memoized(("coverage", t), lambda: gaps.coverage(db.session, t, areas()))
 
 
 def per_year() -> gaps.YearSeries:
     shown = figure_bodies()
-    return memo().get(db.session, ("per-year", shown),
-                      lambda: gaps.standards_per_year(db.session, shown))
+    return memoized(("per-year", shown), lambda: gaps.standards_per_year(db.session, shown))
 
 
 @dataclass

@@ -26,12 +26,15 @@ def service() -> SearchService:
     app = current_app._get_current_object()
     svc = app.extensions.get("search")
     if svc is None:
-        backend = make_backend(app.config["SEARCH_BACKEND"],
-                               index_dir=app.config["SEARCH_INDEX_DIR"],
-                               dialect=db.engine.dialect.name)
+        backend = make_backend(
+            app.config["SEARCH_BACKEND"],
+            index_dir=app.config["SEARCH_INDEX_DIR"],
+            dialect=db.engine.dialect.name,
+        )
         # Request threads never hold a whoosh writer: a background thread drains for them.
         mode = app.config.get("SEARCH_DRAIN") or (
-            "thread" if backend.drains_in_background and not app.testing else "inline")
+            "thread" if backend.drains_in_background and not app.testing else "inline"
+        )
         svc = SearchService(backend, sessions(), mode=mode)
         app.extensions["search"] = svc
     return svc
@@ -96,8 +99,10 @@ def reindex() -> None:
             f": {exc.strerror or exc}. The database is unchanged and the previous index (if "
             "any) is still served; free space and run `search reindex` again.") from exc
     elapsed = time.perf_counter() - started
-    click.echo(f"Indexed {count} documents in {elapsed:.1f} s "
-               f"({count / elapsed if elapsed else 0:.0f} documents/s).")
+    click.echo(
+        f"Indexed {count} documents in {elapsed:.1f} s "
+        f"({count / elapsed if elapsed else 0:.0f} documents/s)."
+    )
 
 
 @search_cli.command("check")
@@ -112,17 +117,25 @@ def check(limit: int) -> None:
         click.echo(f"The search index cannot be read: {type(exc).__name__}: {exc}", err=True)
         click.echo("Run `flask --app wsgi search reindex` to rebuild it.", err=True)
         raise SystemExit(1) from exc
-    click.echo(f"{report.expected} public entries, {report.indexed} indexed, "
-               f"{report.pending} queued changes.")
-    for label, keys in (("missing from the index", report.missing),
-                        ("in the index but not public", report.extra),
-                        ("indexed with outdated content", report.stale)):
+    click.echo(
+        f"{report.expected} public entries, {report.indexed} indexed, "
+        f"{report.pending} queued changes."
+    )
+    for label, keys in (
+        ("missing from the index", report.missing),
+        ("in the index but not public", report.extra),
+        ("indexed with outdated content", report.stale),
+    ):
         if keys:
-            click.echo(f"{len(keys)} {label}: {', '.join(keys[:limit])}"
-                       + (" ..." if len(keys) > limit else ""))
+            click.echo(
+                f"{len(keys)} {label}: {', '.join(keys[:limit])}"
+                + (" ..." if len(keys) > limit else "")
+            )
     if not report.ok:
-        click.echo("The index disagrees with the database: run `flask --app wsgi search "
-                   "reindex`.", err=True)
+        click.echo(
+            "The index disagrees with the database: run `flask --app wsgi search reindex`.",
+            err=True,
+        )
         raise SystemExit(1)
     click.echo("The index matches the database.")
 

@@ -42,6 +42,7 @@ from registry.text import clean
 
 SCOPE_LICENCE = "ODC-By 1.0: contains ISO Open Data, https://www.iso.org/open-data.html"
 ISO_URL = "https://www.iso.org/standard/{}.html"
+SNIFF_BYTES = 10 << 20  # a "{" file up to this size may be one JSON document, not JSON Lines
 COMMITTEE_URL = "https://www.iso.org/committee/{}.html"
 
 DOC_TYPES = {"IS": "IS", "TS": "TS", "TR": "TR", "PAS": "PAS", "GUIDE": "Guide"}
@@ -70,13 +71,14 @@ def status_for(stage: str, replaced: bool) -> str:
 
 def read(source: Source, options: ImportOptions) -> Iterator[Record | Rejected]:
     rows = _row_reader(source)
-    first = next((item[1] for item in rows(source) if isinstance(item, tuple)), None)
+    # First, light passes without progress reporting: what the file holds, and ISO id ->
+    # reference for the relations.
+    quiet = Source(source.path, source.name)
+    first = next((item[1] for item in rows(quiet) if isinstance(item, tuple)), None)
     if first is None:  # only bad rows: report them; the pipeline refuses the file
         yield from rows(source)
         return
     kind = _kind_of(source, first)
-    # A first, light pass without progress reporting: ISO id -> reference for the relations.
-    quiet = Source(source.path, source.name)
     ids = {
         str(row["id"]).strip(): clean(row["reference"])
         for _, row in (item for item in rows(quiet) if isinstance(item, tuple))
@@ -117,10 +119,19 @@ def _row_reader(source: Source) -> Callable[[Source], Rows]:
     start = first_text(source)
     if not start:
         raise RefusedFile(f"{source.name}: the file is empty")
-    if start.startswith("{") and isinstance(next(json_lines(source), None), tuple):
-        return json_lines
-    if start.startswith(("{", "[")):
-        rows = _document_rows(source)
+    quiet = Source(source.path, source.name)
+    if start.startswith("{"):
+        # JSON Lines, unless the first line is not a record and the (small) file as a whole
+        # is one JSON document, such as a single pretty-printed record.
+        if isinstance(next(json_lines(quiet), None), tuple) or source.size > SNIFF_BYTES:
+            return json_lines
+        try:
+            rows = _document_rows(quiet)
+        except RefusedFile:
+            return json_lines  # bad lines are then reported one by one
+        return lambda _source: iter(rows)
+    if start.startswith("["):
+        rows = _document_rows(quiet)
         return lambda _source: iter(rows)
     return lambda src: csv_rows(src, ("reference",), "an ISO open data file")
 

@@ -12,6 +12,7 @@ import re
 from registry.text import excerpt
 
 EXCERPT_WORDS = 30
+EXCERPT_MAX_WORDS = 60  # the longest text accepted as an excerpt already made
 
 _OPEN = re.compile(
     r"public domain|\bCC0\b|\bCC[ -]BY\b|creative\s*commons|European Union|\bEUR-Lex\b|"
@@ -22,8 +23,11 @@ _OPEN = re.compile(
     re.IGNORECASE,
 )
 # Words that take permission away again, whatever else the licence says.
-_CLOSED = re.compile(r"all rights reserved|excerpt|proprietary|no reproduction|"
-                     r"not for (re)?distribution", re.IGNORECASE)
+_CLOSED = re.compile(
+    r"all rights reserved|excerpt|proprietary|no reproduction|"
+    r"not for (re)?distribution",
+    re.IGNORECASE,
+)
 
 
 def full_text_allowed(licence: str | None) -> bool:
@@ -39,5 +43,9 @@ def apply_licence(record: dict) -> dict:
     """
     if full_text_allowed(record.get("licence")):
         return record
-    return {**record, "text": excerpt(record.get("text") or "", EXCERPT_WORDS),
-            "excerpt": True, "notes": [], "examples": []}
+    text = record.get("text") or ""
+    # A text the file already gives as an excerpt (the registry's own export) stays as it is,
+    # unless it is too long to be one.
+    if not (record.get("excerpt") and len(text.split()) <= EXCERPT_MAX_WORDS):
+        text = excerpt(text, EXCERPT_WORDS)
+    return {**record, "text": text, "excerpt": True, "notes": [], "examples": []}

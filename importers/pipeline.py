@@ -14,6 +14,7 @@ The batch row is committed first, with status ``running`` and the process's host
 run killed halfway leaves a batch that ``fail_abandoned_batches`` marks failed later.
 """
 
+import functools
 import hashlib
 import os
 import socket
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Protocol
 
-from marshmallow import ValidationError
+from marshmallow import Schema, ValidationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -259,13 +260,13 @@ def _write_chunk(session: Session, ingest: Ingest, chunk: list[Record],
         return
     by_kind: dict[str, list[tuple[dict, str]]] = {}
     for record in chunk:
-        schema = RECORD_SCHEMAS.get(record.kind)
+        schema = _schema(record.kind)
         if schema is None:
             report.rejected.append({"location": record.location,
                                     "reason": f"unknown record kind '{record.kind}'"})
             continue
         try:
-            data = schema().load(record.data)
+            data = schema.load(record.data)
         except ValidationError as exc:
             report.rejected.append({"location": record.location,
                                     "reason": error_text(exc.messages)})
@@ -278,6 +279,13 @@ def _write_chunk(session: Session, ingest: Ingest, chunk: list[Record],
     session.flush()
     # Keep memory flat on big files: nothing from this chunk is needed any more.
     session.expunge_all()
+
+
+@functools.cache
+def _schema(kind: str) -> Schema | None:
+    """One instance per kind: building a marshmallow schema costs more than loading a record."""
+    cls = RECORD_SCHEMAS.get(kind)
+    return cls() if cls else None
 
 
 def _format_noun(fmt: str) -> str:

@@ -27,8 +27,13 @@ from registry.text import clean, slugify
 
 SCHEMA = rdflib.Namespace("https://schema.org/")
 SCHEMA_HTTP = rdflib.Namespace("http://schema.org/")
-MATCHES = {SKOS.exactMatch: "exact", SKOS.closeMatch: "close", SKOS.broadMatch: "broader",
-           SKOS.narrowMatch: "narrower", SKOS.relatedMatch: "related"}
+MATCHES = {
+    SKOS.exactMatch: "exact",
+    SKOS.closeMatch: "close",
+    SKOS.broadMatch: "broader",
+    SKOS.narrowMatch: "narrower",
+    SKOS.relatedMatch: "related",
+}
 RELATIONS = {SKOS.broader: "broader", SKOS.narrower: "narrower", SKOS.related: "related"}
 
 
@@ -52,20 +57,34 @@ def read(source: Source, options: ImportOptions) -> Iterator[Record | Rejected]:
         labels, alt, problems = _labels(graph, concept)
         for problem in problems:
             yield Rejected(where, problem)
-        relations = [{"type": kind, "concept": slugs[target]}
-                     for prop, kind in RELATIONS.items()
-                     for target in sorted(graph.objects(concept, prop), key=str)
-                     if slugs.get(target)]
-        yield Record("concept", {"slug": slug, "labels": labels, "alt_labels": alt,
-                                 "relations": relations, "merge": True}, where)
+        relations = [
+            {"type": kind, "concept": slugs[target]}
+            for prop, kind in RELATIONS.items()
+            for target in sorted(graph.objects(concept, prop), key=str)
+            if slugs.get(target)
+        ]
+        yield Record(
+            "concept",
+            {
+                "slug": slug,
+                "labels": labels,
+                "alt_labels": alt,
+                "relations": relations,
+                "merge": True,
+            },
+            where,
+        )
         for text in sorted(graph.objects(concept, SKOS.definition), key=str):
-            record = _definition(graph, concept, text, slug, labels, alt, options, licence,
-                                 title, source)
+            record = _definition(
+                graph, concept, text, slug, labels, alt, options, licence, title, source
+            )
             if isinstance(record, Rejected):
                 yield record
                 continue
-            definitions.setdefault(concept, {
-                k: record.data[k] for k in ("body", "source", "clause", "language", "concept")})
+            definitions.setdefault(
+                concept,
+                {k: record.data[k] for k in ("body", "source", "clause", "language", "concept")},
+            )
             yield record
 
     for concept in concepts:
@@ -73,16 +92,28 @@ def read(source: Source, options: ImportOptions) -> Iterator[Record | Rejected]:
             for target in sorted(graph.objects(concept, prop), key=str):
                 where = f"{source.name}:<{concept}> {prop.fragment} <{target}>"
                 if concept not in definitions or target not in definitions:
-                    outside = "is not a concept of this file" if target not in slugs \
+                    outside = (
+                        "is not a concept of this file"
+                        if target not in slugs
                         else "has no definition"
+                    )
                     missing = target if concept in definitions else concept
-                    yield Rejected(where, f"mapping not imported: <{missing}> {outside}; the "
-                                          "registry links definitions it holds")
+                    yield Rejected(
+                        where,
+                        f"mapping not imported: <{missing}> {outside}; the "
+                        "registry links definitions it holds",
+                    )
                     continue
-                yield Record("link", {"source": definitions[concept],
-                                      "target": definitions[target], "type": kind,
-                                      "rationale": f"skos:{prop.fragment} in {source.name}"},
-                             where)
+                yield Record(
+                    "link",
+                    {
+                        "source": definitions[concept],
+                        "target": definitions[target],
+                        "type": kind,
+                        "rationale": f"skos:{prop.fragment} in {source.name}",
+                    },
+                    where,
+                )
 
 
 def _load(source: Source) -> rdflib.Graph:
@@ -91,8 +122,9 @@ def _load(source: Source) -> rdflib.Graph:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise RefusedFile(f"{source.name}: not UTF-8 text ({exc.reason} at byte "
-                          f"{exc.start})") from None
+        raise RefusedFile(
+            f"{source.name}: not UTF-8 text ({exc.reason} at byte {exc.start})"
+        ) from None
     is_xml = text.lstrip().startswith("<")
     if is_xml:
         safe_xml.parse(source)  # refuses entities, DTD tricks and broken XML before rdflib
@@ -107,8 +139,10 @@ def _load(source: Source) -> rdflib.Graph:
 
 
 def _vocabulary(graph: rdflib.Graph) -> list:
-    return sorted({*graph.subjects(RDF.type, SKOS.ConceptScheme),
-                   *graph.subjects(RDF.type, OWL.Ontology)}, key=str)
+    return sorted(
+        {*graph.subjects(RDF.type, SKOS.ConceptScheme), *graph.subjects(RDF.type, OWL.Ontology)},
+        key=str,
+    )
 
 
 def _licence(graph: rdflib.Graph, vocabulary: list) -> str | None:
@@ -136,8 +170,9 @@ def _language(literal) -> str:
 
 
 def _slug(graph: rdflib.Graph, concept) -> str | None:
-    labels = sorted(graph.objects(concept, SKOS.prefLabel), key=lambda lit: (
-        _language(lit) != "en", str(lit)))
+    labels = sorted(
+        graph.objects(concept, SKOS.prefLabel), key=lambda lit: (_language(lit) != "en", str(lit))
+    )
     return slugify(clean(str(labels[0]))) if labels and clean(str(labels[0])) else None
 
 
@@ -148,8 +183,10 @@ def _labels(graph: rdflib.Graph, concept) -> tuple[dict, dict, list[str]]:
     for literal in sorted(graph.objects(concept, SKOS.prefLabel), key=str):
         lang, label = _language(literal), clean(str(literal))
         if lang in labels:
-            problems.append(f"two skos:prefLabel in '{lang}' ('{labels[lang]}', '{label}'); "
-                            "the second is kept as an altLabel")
+            problems.append(
+                f"two skos:prefLabel in '{lang}' ('{labels[lang]}', '{label}'); "
+                "the second is kept as an altLabel"
+            )
             alt.setdefault(lang, []).append(label)
         elif label:
             labels[lang] = label
@@ -169,33 +206,54 @@ def _sources(graph: rdflib.Graph, concept) -> list[tuple[str, str | None]]:
         elif isinstance(node, rdflib.URIRef):
             found.append((str(node), str(node)))
         else:  # a described resource: schema:WebPage with a name and url
-            name = next((graph.value(node, p) for p in (SCHEMA.name, SCHEMA_HTTP.name,
-                         DCTERMS.title, RDFS.label) if graph.value(node, p) is not None), None)
-            url = next((graph.value(node, p) for p in (SCHEMA.url, SCHEMA_HTTP.url)
-                        if graph.value(node, p) is not None), None)
+            name = next(
+                (
+                    graph.value(node, p)
+                    for p in (SCHEMA.name, SCHEMA_HTTP.name, DCTERMS.title, RDFS.label)
+                    if graph.value(node, p) is not None
+                ),
+                None,
+            )
+            url = next(
+                (
+                    graph.value(node, p)
+                    for p in (SCHEMA.url, SCHEMA_HTTP.url)
+                    if graph.value(node, p) is not None
+                ),
+                None,
+            )
             if name or url:
                 found.append((clean(str(name or url)), str(url) if url else None))
     found = [(c, u) for c, u in found if c]
     return sorted(found, key=lambda s: (split_clause(s[0])[1] is None, s[0]))
 
 
-def _definition(graph, concept, text, slug, labels, alt, options, licence, title,
-                source: Source) -> Record | Rejected:
+def _definition(
+    graph, concept, text, slug, labels, alt, options, licence, title, source: Source
+) -> Record | Rejected:
     where = f"{source.name}:<{concept}>"
     language = _language(text)
     if language not in labels:
         return Rejected(where, f"a definition in '{language}' but no prefLabel in it")
     if not options.body:
-        raise RefusedFile(f"{source.name}: SKOS does not name the body its definitions come "
-                          "from; give it with --body")
+        raise RefusedFile(
+            f"{source.name}: SKOS does not name the body its definitions come "
+            "from; give it with --body"
+        )
     if not licence:
-        raise RefusedFile(f"{source.name}: the vocabulary does not say the licence of its "
-                          "definitions (dct:license); give it with --licence")
+        raise RefusedFile(
+            f"{source.name}: the vocabulary does not say the licence of its "
+            "definitions (dct:license); give it with --licence"
+        )
     sources = _sources(graph, concept)
     citation, source_url = sources[0] if sources else (title, None)
     reference, clause = split_clause(citation)
-    notes = [clean(str(n)) for p in (SKOS.scopeNote, SKOS.note)
-             for n in sorted(graph.objects(concept, p), key=str) if _language(n) == language]
+    notes = [
+        clean(str(n))
+        for p in (SKOS.scopeNote, SKOS.note)
+        for n in sorted(graph.objects(concept, p), key=str)
+        if _language(n) == language
+    ]
     notes += [f"Source: {c}" for c, _ in sources[1:]]
     iri = str(concept)
     record = {
@@ -208,8 +266,7 @@ def _definition(graph, concept, text, slug, labels, alt, options, licence, title
         + [{"term": a, "type": "admitted"} for a in alt.get(language, [])],
         "text": clean(str(text)),
         "notes": [n for n in notes if n],
-        "examples": [clean(str(e)) for e in sorted(graph.objects(concept, SKOS.example),
-                                                   key=str)],
+        "examples": [clean(str(e)) for e in sorted(graph.objects(concept, SKOS.example), key=str)],
         "licence": licence,
         "url": iri if iri.startswith(("http://", "https://")) else source_url,
     }

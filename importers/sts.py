@@ -32,20 +32,39 @@ _ABSENT = re.compile(r"^(n/?a|\?+|none|-)?$", re.IGNORECASE)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _CLAUSE = re.compile(r"(?:^|[-_])(\d+(?:\.\d+)*)$")  # ids such as "sub-3.1.1", "term_3.1.1"
 _DOC_TYPES = {t.lower(): t for t in vocab.DOC_TYPES} | {
-    "is": "IS", "ts": "TS", "tr": "TR", "pas": "PAS", "guide": "Guide", "amd": "Amd",
-    "cor": "Cor", "en": "EN", "cwa": "CWA", "std": "Std", "rec": "Recommendation",
+    "is": "IS",
+    "ts": "TS",
+    "tr": "TR",
+    "pas": "PAS",
+    "guide": "Guide",
+    "amd": "Amd",
+    "cor": "Cor",
+    "en": "EN",
+    "cwa": "CWA",
+    "std": "Std",
+    "rec": "Recommendation",
 }
 _DRAFT_STAGES = {"WD", "CD", "DIS", "FDIS", "PRF", "NP", "AWI", "DTS", "DTR", "DPAS", "PWI"}
-_RELATIONS = {"replaces": "replaces", "replaced-by": "replaced_by", "replacedby": "replaced_by",
-              "amends": "amends", "amended-by": "amended_by", "adopts": "adopts",
-              "adoption-of": "adopts", "identical": "adopts", "adopted-as": "adopted_as"}
+_RELATIONS = {
+    "replaces": "replaces",
+    "replaced-by": "replaced_by",
+    "replacedby": "replaced_by",
+    "amends": "amends",
+    "amended-by": "amended_by",
+    "adopts": "adopts",
+    "adoption-of": "adopts",
+    "identical": "adopts",
+    "adopted-as": "adopted_as",
+}
 
 
 def read(source: Source, options: ImportOptions) -> Iterator[Record | Rejected]:
     root = safe_xml.parse(source).getroot()
     if local(root) not in ("standard", "adoption"):
-        raise RefusedFile(f"{source.name}: not an STS document (the root element is "
-                          f"<{local(root)}>, not <standard> or <adoption>)")
+        raise RefusedFile(
+            f"{source.name}: not an STS document (the root element is "
+            f"<{local(root)}>, not <standard> or <adoption>)"
+        )
     meta = next((e for e in root.iter() if local(e) in META), None)
     if meta is None:
         raise RefusedFile(f"{source.name}: no iso-meta, reg-meta, nat-meta or std-meta block")
@@ -55,9 +74,13 @@ def read(source: Source, options: ImportOptions) -> Iterator[Record | Rejected]:
     yield Record("standard", standard, f"{source.name}:{meta.sourceline}")
 
     permissions = _permissions(meta)
-    ctx = Context(file=source.name, body=options.body or next(iter(standard["bodies"]), None),
-                  licence=permissions or options.licence, source=standard["reference"],
-                  default_language=_first(meta, "content-language") or "en")
+    ctx = Context(
+        file=source.name,
+        body=next(iter(standard["bodies"]), None) or options.body,
+        licence=permissions or options.licence,
+        source=standard["reference"],
+        default_language=_first(meta, "content-language") or "en",
+    )
     clauses = _clause_map(root)
     resolve = _resolver(clauses)
     for element in root.iter():
@@ -69,8 +92,9 @@ def read(source: Source, options: ImportOptions) -> Iterator[Record | Rejected]:
             continue
         entry = read_entry(element, ctx.default_language, resolve)
         try:
-            yield from entry_records(entry, ctx, clause=_clause(term_sec, element),
-                                     of_standard=standard["reference"])
+            yield from entry_records(
+                entry, ctx, clause=_clause(term_sec, element), of_standard=standard["reference"]
+            )
         except MissingSetting as exc:
             raise RefusedFile(f"{source.name}: {exc}") from None
 
@@ -98,8 +122,9 @@ def _title(meta) -> str | None:
         parts = {local(p): _value(p) for p in wrap}
         if parts.get("full"):
             return parts["full"]
-        joined = " \u2014 ".join(p for p in (parts.get("intro"), parts.get("main"),
-                                            parts.get("compl")) if p)
+        joined = " \u2014 ".join(
+            p for p in (parts.get("intro"), parts.get("main"), parts.get("compl")) if p
+        )
         if joined:
             return joined
     return None
@@ -113,8 +138,14 @@ def _standard(meta, options: ImportOptions) -> dict:
     bodies = [b.strip() for b in re.split(r"[/+]", originator or "") if b.strip()]
     doc_type = _first(ident, "doc-type")
     release = (_first(meta, "release-version") or "").upper()
-    published = next((d for d in (_first(meta, "pub-date"), _first(meta, "release-date"))
-                      if d and _DATE.match(d)), None)
+    published = next(
+        (
+            d
+            for d in (_first(meta, "pub-date"), _first(meta, "release-date"))
+            if d and _DATE.match(d)
+        ),
+        None,
+    )
     languages = {lang for name in ("content-language", "language") for lang in _all(meta, name)}
     return {
         "reference": reference,
@@ -150,8 +181,11 @@ def _permissions(meta) -> str | None:
     licence = _first(block, "license")
     if licence:
         return licence[:300]
-    parts = [_first(block, "copyright-statement"), _first(block, "copyright-holder"),
-             _first(block, "copyright-year")]
+    parts = [
+        _first(block, "copyright-statement"),
+        _first(block, "copyright-holder"),
+        _first(block, "copyright-year"),
+    ]
     statement = ", ".join(p for p in parts if p)
     return f"\u00a9 {statement}"[:300] if statement else None
 

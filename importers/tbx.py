@@ -31,16 +31,17 @@ _TAGS = tuple(f"{{*}}{name}" for name in (*ROOTS, *HEADERS, *ENTRIES))
 
 
 def read(source: Source, options: ImportOptions) -> Iterator[Record | Rejected]:
-    ctx = Context(file=source.name, body=options.body, licence=options.licence,
-                  source=source.name)
+    ctx = Context(file=source.name, body=options.body, licence=options.licence, source=source.name)
     root_seen = False
     for element in safe_xml.iterparse(source, _TAGS):
         name = local(element)
         if not root_seen:
             root = element.getroottree().getroot()
             if local(root) not in ROOTS:
-                raise RefusedFile(f"{source.name}: not a TBX file (the root element is "
-                                  f"<{local(root)}>, not martif, tbx or TBX)")
+                raise RefusedFile(
+                    f"{source.name}: not a TBX file (the root element is "
+                    f"<{local(root)}>, not martif, tbx or TBX)"
+                )
             root_seen = True
             ctx.default_language = language_of(root, None)
         if name in ROOTS:
@@ -54,8 +55,9 @@ def read(source: Source, options: ImportOptions) -> Iterator[Record | Rejected]:
             except MissingSetting as exc:
                 raise RefusedFile(f"{source.name}: {exc}") from None
         else:
-            yield Rejected(f"{source.name}:{element.sourceline}",
-                           f"<{name}> outside the body of the termbase")
+            yield Rejected(
+                f"{source.name}:{element.sourceline}", f"<{name}> outside the body of the termbase"
+            )
         safe_xml.release(element)
     if not root_seen:
         raise RefusedFile(f"{source.name}: not a TBX file (no martif, tbx or TBX root element)")
@@ -71,5 +73,5 @@ def _read_header(header, ctx: Context) -> None:
             ctx.licence = text_of(element)  # what the file says wins over --licence
         elif name == "languages" and element.get("source"):
             ctx.default_language = language_of(element, element.get("source"))
-        elif name == "id" and local(element.getparent()) == "header" and text_of(element):
-            ctx.source = ctx.source if ctx.source != ctx.file else text_of(element)
+        elif name == "id" and local(element.getparent()) == "header" and ctx.source == ctx.file:
+            ctx.source = text_of(element) or ctx.source  # the 2013 TBX-Min names its file so

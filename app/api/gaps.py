@@ -1,6 +1,8 @@
 """Gaps, coverage and Figure 13 data; the panel's annotations (POST needs the gap.annotate role)."""
 
-from flask import abort
+import json
+
+from flask import Response, abort
 from flask_login import current_user
 from marshmallow import fields
 from sqlalchemy import select
@@ -84,6 +86,13 @@ def get_area(slug: str):
 @blp.response(200, CoverageOut)
 def coverage():
     """The heatmap's data: for every area and body, published and in-development counts."""
+    # Thousands of cells: serialized once per catalogue state (a Response passes through).
+    body = computed.memoized(("api-coverage", computed.thresholds()),
+                             lambda: json.dumps(CoverageOut().dump(_coverage())))
+    return Response(body, mimetype="application/json")
+
+
+def _coverage() -> dict:
     cov = computed.coverage()
     parents = {a.area_id: a.slug for a in cov.areas}
     return {

@@ -1,12 +1,17 @@
 from flask import Response, abort, current_app
+from flask_login import current_user
+from flask_smorest import abort as api_abort
 
 from app.api import ApiBlueprint
+from app.api.submissions import BEARER, write_limit
+from app.auth.guard import authorize, guarded
 from app.extensions import db
 from app.search import matching_ids
 from registry import exports
 from registry.exports import csv as csv_export
 from registry.exports import skos as skos_export
 from registry.exports import tbx as tbx_export
+from registry.models import DefinitionLink
 from registry.schemas.api import (
     ComparisonOut,
     ConceptFullOut,
@@ -17,7 +22,14 @@ from registry.schemas.api import (
     Overlay,
     page_schema,
 )
-from registry.schemas.queries import CompareQuery, ConceptQuery, DefinitionQuery, LinkQuery
+from registry.schemas.queries import (
+    CompareQuery,
+    ConceptQuery,
+    DefinitionQuery,
+    LinkForm,
+    LinkQuery,
+    LinkReviewForm,
+)
 from registry.services import divergence, glossary, links
 
 blp = ApiBlueprint("glossary_api", __name__, url_prefix="/api/v1",
@@ -104,6 +116,50 @@ def get_definition(definition_id: int):
 def list_links(**filters):
     """Links between definitions, filtered by state, type, concept and body (either end)."""
     return links.list_links(db.session, filters)
+
+
+@blp.post("/links")
+@write_limit
+@guarded("link.create")
+@blp.arguments(LinkForm)
+@blp.response(201, LinkOut)
+@blp.alt_response(401, description="No valid token")
+@blp.alt_response(403, description="Only the panel links definitions")
+@blp.alt_response(409, description="The two definitions are linked already")
+@blp.alt_response(422, description="Self-link, no rationale, or not two current definitions")
+@blp.doc(security=BEARER)
+def create_link(data):
+    """Propose a link between two definitions (panel): it starts as ``proposed``."""
+    source = glossary.get_definition(db.session, data["source"]) or api_abort(
+        422, message=f"There is no definition {data['source']}.")
+    authorize("link.create", source)
+    try:
+        link = links.create_link(db.session, source_id=data["source"], target_id=data["target"],
+                                 type=data["type"], rationale=data["rationale"],
+                                 author_id=current_user.id, path="api")
+    except links.LinkError as exc:
+        db.session.rollback()
+        api_abort(409 if isinstance(exc, links.AlreadyLinked) else 422, message=str(exc))
+    db.session.commit()
+    return link
+
+
+@blp.post("/links/<int:link_id>/review")
+@write_limit
+@guarded("link.review")
+@blp.arguments(LinkReviewForm)
+@blp.response(200, LinkOut)
+@blp.alt_response(404, description="No such link")
+@blp.doc(security=BEARER)
+def review_link(data, link_id: int):
+    """Accept or reject a link, or send it back to ``proposed`` (panel)."""
+    link = db.session.get(DefinitionLink, link_id) or api_abort(
+        404, message=f"There is no link {link_id}.")
+    authorize("link.review", link)
+    links.review_link(db.session, link, state=data["state"], reviewer_id=current_user.id,
+                      path="api")
+    db.session.commit()
+    return link
 
 
 @blp.get("/compare")

@@ -4,8 +4,12 @@ from app.search import hit_url, run
 from registry.schemas.api import Overlay
 from registry.schemas.search import SearchArgs, SearchResultsOut
 
-blp = ApiBlueprint("search_api", __name__, url_prefix="/api/v1",
-                   description="Search standards, concepts and definitions")
+blp = ApiBlueprint(
+    "search_api",
+    __name__,
+    url_prefix="/api/v1",
+    description="Search standards, concepts and definitions",
+)
 
 
 @blp.get("/search")

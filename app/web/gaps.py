@@ -8,7 +8,6 @@ from flask import Response, render_template, url_for
 from markupsafe import Markup
 
 from app import gaps as computed
-from app.extensions import db
 from app.web import bp, charts
 from app.web.args import load_args
 from registry.schemas.gaps import GapQuery
@@ -45,14 +44,13 @@ def _heatmap_context() -> dict:
 
 def _rendered(template: str) -> str:
     """The heatmap drawn once per catalogue state: thousands of cells are slow to render."""
-    return computed.memo().get(
-        db.session, (template, computed.thresholds()),
-        lambda: render_template(template, **_heatmap_context()))
+    return computed.memoized((template, computed.thresholds()),
+                             lambda: render_template(template, **_heatmap_context()))
 
 
 @bp.get("/gaps/coverage")
 def coverage():
-    return render_template("gaps/coverage.html", coverage=computed.coverage(),
+    return render_template("gaps/coverage.html",
                            fragment=Markup(_rendered("gaps/_coverage_body.html")))
 
 

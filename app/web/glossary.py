@@ -58,7 +58,7 @@ def concept(slug: str):
     pairs = sorted(
         (
             (by_id[lo], by_id[hi], score)
-            for (lo, hi), score in divergence.pair_scores(db.session, by_id).items()
+            for (lo, hi), score in divergence.pair_scores(db.session, by_id, item.id).items()
         ),
         key=lambda p: (p[2], p[0].id, p[1].id),
     )
@@ -145,12 +145,7 @@ def suggested_links():
     """Similar definitions of different bodies that no link joins yet: work for the panel."""
     authorize("link.create")
     rows = divergence.suggested_links(db.session, limit=200)
-    defs = {
-        d.id: d
-        for d in (
-            glossary.get_definition(db.session, i) for s in rows for i in (s.low_id, s.high_id)
-        )
-    }
+    defs = glossary.definitions_by_id(db.session, {i for s in rows for i in (s.low_id, s.high_id)})
     return render_template(
         "glossary/suggestions.html",
         rows=[(defs[s.low_id], defs[s.high_id], s.similarity) for s in rows],

@@ -11,5 +11,10 @@ KIND_LABELS = {"standard": "Standards", "concept": "Concepts", "definition": "De
 @bp.get("/search")
 def search():
     args = load_args(SearchArgs)
-    return render_template("search/results.html", results=run(args), args=args,
-                           hit_url=hit_url, KIND_LABELS=KIND_LABELS)
+    return render_template(
+        "search/results.html",
+        results=run(args),
+        args=args,
+        hit_url=hit_url,
+        KIND_LABELS=KIND_LABELS,
+    )

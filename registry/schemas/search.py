@@ -14,8 +14,9 @@ class SearchArgs(PagingQuery):
     kind = fields.String(validate=validate.OneOf(KINDS))
     body = fields.String(validate=BODY_CODE)
     lang = fields.String(validate=LANGUAGE)
-    status = fields.String(validate=validate.OneOf(
-        vocab.STANDARD_STATUSES + vocab.DEFINITION_STATUSES))
+    status = fields.String(
+        validate=validate.OneOf(vocab.STANDARD_STATUSES + vocab.DEFINITION_STATUSES)
+    )
     area = fields.String(validate=SLUG)
 
 
@@ -23,11 +24,14 @@ class SearchHitOut(Schema):
     kind = fields.String(required=True, metadata={"enum": list(KINDS)})
     id = fields.Integer(required=True)
     title = fields.String(required=True)
-    snippet = fields.String(required=True, metadata={
-        "description": "HTML: the text escaped, the words that matched in <mark>."})
+    snippet = fields.String(
+        required=True,
+        metadata={"description": "HTML: the text escaped, the words that matched in <mark>."},
+    )
     score = fields.Float(required=True)
-    reference = fields.String(metadata={
-        "description": "A standard's reference, or the source a definition cites."})
+    reference = fields.String(
+        metadata={"description": "A standard's reference, or the source a definition cites."}
+    )
     bodies = fields.List(fields.String())
     lang = fields.String()
     status = fields.String()
@@ -42,12 +46,21 @@ class SearchResultsOut(Schema):
     total = fields.Integer(required=True)
     page = fields.Integer(required=True)
     per_page = fields.Integer(required=True)
-    facets = fields.Dict(keys=fields.String(),
-                         values=fields.Dict(keys=fields.String(), values=fields.Integer()),
-                         required=True, metadata={"description": "kind, body, lang: counts."})
+    facets = fields.Dict(
+        keys=fields.String(),
+        values=fields.Dict(keys=fields.String(), values=fields.Integer()),
+        required=True,
+        metadata={"description": "kind, body, lang: counts."},
+    )
     did_you_mean = fields.String(allow_none=True)
-    fuzzy = fields.Boolean(metadata={
-        "description": "True when nothing matched as typed and words one edit away were used."})
-    degraded = fields.Boolean(metadata={
-        "description": "True while the index is rebuilt: a simpler database search answered."})
+    fuzzy = fields.Boolean(
+        metadata={
+            "description": "True when nothing matched as typed and words one edit away were used."
+        }
+    )
+    degraded = fields.Boolean(
+        metadata={
+            "description": "True while the index is rebuilt: a simpler database search answered."
+        }
+    )
     message = fields.String(allow_none=True)

@@ -16,8 +16,10 @@ def make_backend(name: str, *, index_dir: str, dialect: str) -> SearchBackend:
         return WhooshBackend(index_dir)
     if name == "postgres":
         if dialect != "postgresql":
-            raise ValueError("SEARCH_BACKEND=postgres needs a PostgreSQL DATABASE_URL "
-                             f"(this one is {dialect}); use SEARCH_BACKEND=whoosh")
+            raise ValueError(
+                "SEARCH_BACKEND=postgres needs a PostgreSQL DATABASE_URL "
+                f"(this one is {dialect}); use SEARCH_BACKEND=whoosh"
+            )
         from registry.search.postgres_backend import PostgresBackend
 
         return PostgresBackend()

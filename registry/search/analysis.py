@@ -25,9 +25,7 @@ MIN_PREFIX = 3
 _WORD = re.compile(r"[^\W_]+")
 # Han, Hiragana, Katakana, Hangul, CJK punctuation-free blocks.
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
-_CJK_RUNS = re.compile(
-    r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+)"
-)
+_CJK_RUNS = re.compile(r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]+)")
 
 
 def fold(text: str) -> str:
@@ -60,7 +58,9 @@ def fold_tokens(text: str) -> list[tuple[str, int, int]]:
             elif len(part) == 1:
                 out.append((part, start, start + 1))
             else:
-                out.extend((part[i:i + 2], start + i, start + i + 2) for i in range(len(part) - 1))
+                out.extend(
+                    (part[i : i + 2], start + i, start + i + 2) for i in range(len(part) - 1)
+                )
     return out
 
 
@@ -124,12 +124,14 @@ class ParsedQuery:
         return ParsedQuery(self.raw, clauses, self.truncated)
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 
 
 def parse_query(raw: str | None) -> ParsedQuery:
     """Parse what a person typed; never fails (stray quotes and operators are ignored)."""
-    raw = (raw or "").strip()
+    # Control characters (NUL above all, which PostgreSQL refuses in text) become spaces.
+    raw = _CONTROL.sub(" ", raw or "").strip()
     truncated = len(raw) > MAX_QUERY_LENGTH
     raw = raw[:MAX_QUERY_LENGTH]
     clauses: list[Clause] = []
@@ -150,16 +152,18 @@ def parse_query(raw: str | None) -> ParsedQuery:
             prefix = text.endswith("*")
             text = text.rstrip("*")
             words = fold_words(text)
-            prefix = prefix and len(words) == 1 and len(words[0]) >= MIN_PREFIX \
-                and not has_cjk(text)
+            prefix = (
+                prefix and len(words) == 1 and len(words[0]) >= MIN_PREFIX and not has_cjk(text)
+            )
             phrase = False
         if not fold_words(text):
             continue  # punctuation only
         clause = Clause(text=text, phrase=phrase, prefix=prefix, negated=negated)
         if join_next and not negated and clauses and not clauses[-1].negated:
             last = clauses.pop()
-            clause = Clause(last.text, last.phrase, last.prefix, False,
-                            (*last.alternatives, clause))
+            clause = Clause(
+                last.text, last.phrase, last.prefix, False, (*last.alternatives, clause)
+            )
         join_next = False
         clauses.append(clause)
         if len(clauses) >= MAX_CLAUSES:
@@ -174,8 +178,11 @@ _SPACE = re.compile(r"\s+")
 
 
 def _matches(token: str, wanted: set[str], wanted_stems: set[str], prefixes: tuple[str, ...]):
-    return token in wanted or (token.isascii() and stem(token) in wanted_stems) or (
-        bool(prefixes) and token.startswith(prefixes))
+    return (
+        token in wanted
+        or (token.isascii() and stem(token) in wanted_stems)
+        or (bool(prefixes) and token.startswith(prefixes))
+    )
 
 
 def highlight(text: str, query: ParsedQuery, width: int = 220) -> Markup:
@@ -186,8 +193,9 @@ def highlight(text: str, query: ParsedQuery, width: int = 220) -> Markup:
     wanted = set(query.words())
     wanted_stems = {stem(w) for w in wanted if w.isascii()}
     prefixes = tuple(fold_words(c.text)[0] for c in query.positive if c.prefix)
-    spans = [(s, e) for tok, s, e in fold_tokens(text)
-             if _matches(tok, wanted, wanted_stems, prefixes)]
+    spans = [
+        (s, e) for tok, s, e in fold_tokens(text) if _matches(tok, wanted, wanted_stems, prefixes)
+    ]
     # Merge overlapping CJK bigram spans into one mark.
     merged: list[list[int]] = []
     for s, e in spans:

@@ -96,8 +96,9 @@ class SearchBackend(ABC):
         """One page of results; raises IndexUnavailable when the index cannot answer."""
 
     @abstractmethod
-    def match_ids(self, session: Session, parsed: ParsedQuery, kinds: tuple[str, ...],
-                  limit: int) -> list[tuple[str, int, int | None]]:
+    def match_ids(
+        self, session: Session, parsed: ParsedQuery, kinds: tuple[str, ...], limit: int
+    ) -> list[tuple[str, int, int | None]]:
         """(kind, id, concept id) of the best ``limit`` matches, best first."""
 
     @abstractmethod

@@ -28,6 +28,7 @@ from registry.models import (
 )
 from registry.models.glossary import concept_areas
 from registry.references import reference_key
+from registry.search.analysis import fold_words, typo_candidates
 from registry.text import checksum
 
 PUBLIC_DEFINITION_STATUSES = ("current",)
@@ -57,6 +58,11 @@ class SearchDoc:
     concept_id: int | None = None
     digest: str = ""
 
+    def lexicon(self) -> set[str]:
+        """The words typo correction may suggest from this document (unstemmed, folded)."""
+        text = "\n".join((self.names, self.text_en, self.text_other))
+        return {w for w in fold_words(text) if typo_candidates(w) and len(w) <= 100}
+
     def sealed(self) -> "SearchDoc":
         data = asdict(self)
         data.pop("digest")
@@ -71,7 +77,7 @@ def parse_key(key: str) -> tuple[str, int]:
 
 def _chunks(ids: list[int]) -> Iterator[list[int]]:
     for i in range(0, len(ids), CHUNK):
-        yield ids[i:i + CHUNK]
+        yield ids[i : i + CHUNK]
 
 
 def _join(*parts: str | None) -> str:
@@ -82,28 +88,56 @@ def _join(*parts: str | None) -> str:
 
 
 def _standards(session: Session, ids: list[int] | None) -> Iterator[SearchDoc]:
-    stmt = select(Standard.id, Standard.reference, Standard.title, Standard.scope,
-                  Standard.keywords, Standard.status, Standard.doc_type, Standard.published,
-                  Standard.languages).order_by(Standard.id)
+    stmt = select(
+        Standard.id,
+        Standard.reference,
+        Standard.title,
+        Standard.scope,
+        Standard.keywords,
+        Standard.status,
+        Standard.doc_type,
+        Standard.published,
+        Standard.languages,
+    ).order_by(Standard.id)
     for chunk in _chunks(ids) if ids is not None else [None]:
         rows = session.execute(stmt if chunk is None else stmt.where(Standard.id.in_(chunk)))
         rows = rows.all()
         wanted = [r.id for r in rows]
-        bodies = _many(session, select(standard_bodies.c.standard_id, Body.code)
-                       .join(Body, Body.id == standard_bodies.c.body_id)
-                       .order_by(Body.code), standard_bodies.c.standard_id, wanted, chunk)
-        areas = _many(session, select(standard_areas.c.standard_id, Area.slug)
-                      .join(Area, Area.id == standard_areas.c.area_id)
-                      .order_by(Area.slug), standard_areas.c.standard_id, wanted, chunk)
+        bodies = _many(
+            session,
+            select(standard_bodies.c.standard_id, Body.code)
+            .join(Body, Body.id == standard_bodies.c.body_id)
+            .order_by(Body.code),
+            standard_bodies.c.standard_id,
+            wanted,
+            chunk,
+        )
+        areas = _many(
+            session,
+            select(standard_areas.c.standard_id, Area.slug)
+            .join(Area, Area.id == standard_areas.c.area_id)
+            .order_by(Area.slug),
+            standard_areas.c.standard_id,
+            wanted,
+            chunk,
+        )
         for r in rows:
             yield SearchDoc(
-                key=f"standard:{r.id}", kind="standard", entity_id=r.id, title=r.title,
-                reference=r.reference, refkey=reference_key(r.reference),
+                key=f"standard:{r.id}",
+                kind="standard",
+                entity_id=r.id,
+                title=r.title,
+                reference=r.reference,
+                refkey=reference_key(r.reference),
                 names=_join(r.reference, r.title),
                 text_en=_join(r.title, r.scope, " ".join(r.keywords or [])),
-                display=r.scope or r.title, lang="en",
-                bodies=bodies.get(r.id, []), langs=sorted(r.languages or []), status=r.status,
-                areas=areas.get(r.id, []), year=r.published.year if r.published else None,
+                display=r.scope or r.title,
+                lang="en",
+                bodies=bodies.get(r.id, []),
+                langs=sorted(r.languages or []),
+                status=r.status,
+                areas=areas.get(r.id, []),
+                year=r.published.year if r.published else None,
             ).sealed()
 
 
@@ -122,26 +156,33 @@ def _many(session: Session, stmt, owner, wanted: list[int], chunk) -> dict[int, 
 
 
 def _concepts(session: Session, ids: list[int] | None) -> Iterator[SearchDoc]:
-    stmt = select(Concept.id, Concept.slug, Concept.note, Concept.measurability) \
-        .order_by(Concept.id)
+    stmt = select(Concept.id, Concept.slug, Concept.note, Concept.measurability).order_by(
+        Concept.id
+    )
     for chunk in _chunks(ids) if ids is not None else [None]:
         rows = session.execute(stmt if chunk is None else stmt.where(Concept.id.in_(chunk)))
         rows = rows.all()
         wanted = [r.id for r in rows]
         labels: dict[int, list] = defaultdict(list)
-        label_stmt = select(ConceptLabel.concept_id, ConceptLabel.language, ConceptLabel.kind,
-                            ConceptLabel.label).order_by(ConceptLabel.language,
-                                                         ConceptLabel.kind.desc(),
-                                                         ConceptLabel.label)
+        label_stmt = select(
+            ConceptLabel.concept_id, ConceptLabel.language, ConceptLabel.kind, ConceptLabel.label
+        ).order_by(ConceptLabel.language, ConceptLabel.kind.desc(), ConceptLabel.label)
         if chunk is not None:
             label_stmt = label_stmt.where(ConceptLabel.concept_id.in_(wanted))
         for concept_id, language, kind, label in session.execute(label_stmt):
             labels[concept_id].append((language, kind, label))
-        areas = _many(session, select(concept_areas.c.concept_id, Area.slug)
-                      .join(Area, Area.id == concept_areas.c.area_id).order_by(Area.slug),
-                      concept_areas.c.concept_id, wanted, chunk)
-        def_stmt = select(Definition.concept_id, Definition.status, Body.code,
-                          Definition.language).join(Body, Body.id == Definition.body_id)
+        areas = _many(
+            session,
+            select(concept_areas.c.concept_id, Area.slug)
+            .join(Area, Area.id == concept_areas.c.area_id)
+            .order_by(Area.slug),
+            concept_areas.c.concept_id,
+            wanted,
+            chunk,
+        )
+        def_stmt = select(
+            Definition.concept_id, Definition.status, Body.code, Definition.language
+        ).join(Body, Body.id == Definition.body_id)
         defs: dict[int, list] = defaultdict(list)
         if chunk is not None:
             def_stmt = def_stmt.where(Definition.concept_id.in_(wanted))
@@ -153,18 +194,26 @@ def _concepts(session: Session, ids: list[int] | None) -> Iterator[SearchDoc]:
                 continue  # only non-public definitions: not searchable yet
             parsed = labels.get(r.id, [])
             preferred = {lang: label for lang, kind, label in parsed if kind == "preferred"}
-            title = preferred.get("en") or next(iter(preferred.values()), None) \
+            title = (
+                preferred.get("en")
+                or next(iter(preferred.values()), None)
                 or r.slug.replace("-", " ")
+            )
             english = [label for lang, _, label in parsed if lang == "en"]
             yield SearchDoc(
-                key=f"concept:{r.id}", kind="concept", entity_id=r.id, title=title,
+                key=f"concept:{r.id}",
+                kind="concept",
+                entity_id=r.id,
+                title=title,
                 names=_join(*[label for _, _, label in parsed]),
                 text_en=_join(*english, r.note, r.measurability),
                 display=r.note or " · ".join(label for _, _, label in parsed) or title,
                 lang="en" if r.note else "",
                 bodies=sorted({b for p, b, _ in own if p}),
                 langs=sorted({lang for lang, _, _ in parsed} | {lg for p, _, lg in own if p}),
-                areas=areas.get(r.id, []), slug=r.slug, concept_id=r.id,
+                areas=areas.get(r.id, []),
+                slug=r.slug,
+                concept_id=r.id,
             ).sealed()
 
 
@@ -173,11 +222,23 @@ def _concepts(session: Session, ids: list[int] | None) -> Iterator[SearchDoc]:
 
 def _definitions(session: Session, ids: list[int] | None) -> Iterator[SearchDoc]:
     stmt = (
-        select(Definition.id, Definition.concept_id, Definition.term, Definition.designations,
-               Definition.text, Definition.notes, Definition.examples, Definition.language,
-               Definition.status, Definition.citation, Definition.clause,
-               Definition.valid_from, Body.code.label("body"),
-               Standard.reference.label("reference"), Concept.slug)
+        select(
+            Definition.id,
+            Definition.concept_id,
+            Definition.term,
+            Definition.designations,
+            Definition.text,
+            Definition.notes,
+            Definition.examples,
+            Definition.language,
+            Definition.status,
+            Definition.citation,
+            Definition.clause,
+            Definition.valid_from,
+            Body.code.label("body"),
+            Standard.reference.label("reference"),
+            Concept.slug,
+        )
         .join(Body, Body.id == Definition.body_id)
         .join(Concept, Concept.id == Definition.concept_id)
         .outerjoin(Standard, Standard.id == Definition.standard_id)
@@ -190,13 +251,22 @@ def _definitions(session: Session, ids: list[int] | None) -> Iterator[SearchDoc]
             prose = _join(r.text, *(r.notes or []), *(r.examples or []))
             english = r.language == "en" or r.language.startswith("en-")
             yield SearchDoc(
-                key=f"definition:{r.id}", kind="definition", entity_id=r.id, title=r.term,
+                key=f"definition:{r.id}",
+                kind="definition",
+                entity_id=r.id,
+                title=r.term,
                 reference=_join(source, r.clause).replace("\n", " "),
                 names=_join(*[d.get("term", "") for d in r.designations or []] or [r.term]),
-                text_en=prose if english else "", text_other="" if english else prose,
-                display=r.text, lang=r.language, bodies=[r.body], langs=[r.language],
-                status=r.status, year=r.valid_from.year if r.valid_from else None,
-                slug=r.slug, concept_id=r.concept_id,
+                text_en=prose if english else "",
+                text_other="" if english else prose,
+                display=r.text,
+                lang=r.language,
+                bodies=[r.body],
+                langs=[r.language],
+                status=r.status,
+                year=r.valid_from.year if r.valid_from else None,
+                slug=r.slug,
+                concept_id=r.concept_id,
             ).sealed()
 
 

@@ -29,16 +29,17 @@ from registry.search.analysis import (
     fold_words,
     highlight,
     mark_sentinels,
-    typo_candidates,
 )
-from registry.search.base import FACETS, Hit, Results, SearchBackend
+from registry.search.base import FACETS, Hit, IndexUnavailable, Results, SearchBackend
 from registry.search.documents import SearchDoc, iter_docs, load_docs, parse_key
 
 BATCH = 500
 DRAIN_LOCK = 0x5EA2C4  # pg_advisory_xact_lock key: one drainer or rebuilder at a time
 START, STOP = "\ue000", "\ue001"  # ts_headline marks, replaced after escaping
-HEADLINE = f"StartSel={START}, StopSel={STOP}, MaxWords=35, MinWords=12, MaxFragments=2, " \
-           "FragmentDelimiter=\" … \""
+HEADLINE = (
+    f"StartSel={START}, StopSel={STOP}, MaxWords=35, MinWords=12, MaxFragments=2, "
+    'FragmentDelimiter=" … "'
+)
 
 UPSERT = text("""
 INSERT INTO search_documents (key, kind, entity_id, concept_id, title, reference, display,
@@ -65,20 +66,25 @@ def _padded(values: list[str]) -> str:
 
 def _row(doc: SearchDoc) -> dict:
     return {
-        "key": doc.key, "kind": doc.kind, "entity_id": doc.entity_id,
-        "concept_id": doc.concept_id, "title": doc.title, "reference": doc.reference,
-        "display": doc.display, "lang": doc.lang, "bodies": _padded(doc.bodies),
-        "langs": _padded(doc.langs), "areas": _padded(doc.areas), "status": doc.status,
-        "year": doc.year, "slug": doc.slug, "digest": doc.digest,
+        "key": doc.key,
+        "kind": doc.kind,
+        "entity_id": doc.entity_id,
+        "concept_id": doc.concept_id,
+        "title": doc.title,
+        "reference": doc.reference,
+        "display": doc.display,
+        "lang": doc.lang,
+        "bodies": _padded(doc.bodies),
+        "langs": _padded(doc.langs),
+        "areas": _padded(doc.areas),
+        "status": doc.status,
+        "year": doc.year,
+        "slug": doc.slug,
+        "digest": doc.digest,
         "a": " ".join(fold_words(doc.reference + "\n" + doc.names)),
-        "en": doc.text_en, "c": " ".join(fold_words(doc.text_other)),
+        "en": doc.text_en,
+        "c": " ".join(fold_words(doc.text_other)),
     }
-
-
-def _words(doc: SearchDoc) -> set[str]:
-    """The lexicon entries a document contributes (what typo correction may suggest)."""
-    text_ = "\n".join((doc.names, doc.text_en, doc.text_other))
-    return {w for w in fold_words(text_) if typo_candidates(w) and len(w) <= 100}
 
 
 class _Sql:
@@ -98,13 +104,16 @@ def _option(sql: _Sql, clause: Clause) -> str | None:
     if not words:
         return None
     if clause.prefix:
-        return f"to_tsquery('simple', {sql.p(repr_lexeme(words[0]) + ':*')})"
+        # Prefixes match the beginning of titles, terms and references (weight A) only.
+        return f"to_tsquery('simple', {sql.p(repr_lexeme(words[0]) + ':*A')})"
     typed = f'"{clause.text}"' if clause.phrase else clause.text
-    parts = [f"websearch_to_tsquery('english', {sql.p(typed)})",
-             f"phraseto_tsquery('simple', {sql.p(' '.join(words))})"]
+    parts = [
+        f"websearch_to_tsquery('english', {sql.p(typed)})",
+        f"phraseto_tsquery('simple', {sql.p(' '.join(words))})",
+    ]
     if any(ch.isdigit() for ch in words[-1]):
         # References are typed from the left: "ISO/IEC 229" finds ISO/IEC 22989.
-        parts.append(f"to_tsquery('simple', {sql.p(repr_lexeme(words[-1]) + ':*')})")
+        parts.append(f"to_tsquery('simple', {sql.p(repr_lexeme(words[-1]) + ':*A')})")
     return "(" + " || ".join(parts) + ")"
 
 
@@ -131,8 +140,11 @@ def _filters(sql: _Sql, request) -> str:
         out.append(f"d.kind = ANY({sql.p(list(request.kinds))})")
     if request.statuses:
         out.append(f"d.status = ANY({sql.p(list(request.statuses))})")
-    for column, values in (("bodies", request.bodies), ("langs", request.langs),
-                           ("areas", request.areas)):
+    for column, values in (
+        ("bodies", request.bodies),
+        ("langs", request.langs),
+        ("areas", request.areas),
+    ):
         if values:
             out.append(f"d.{column} LIKE ANY({sql.p([f'% {v} %' for v in values])})")
     return "".join(f" AND {f}" for f in out)
@@ -146,7 +158,8 @@ class PostgresBackend(SearchBackend):
         tsq = build_tsquery(sql, parsed)
         where = _filters(sql, request)
         offset = (request.page - 1) * request.per_page
-        rows = session.execute(text(f"""
+        rows = session.execute(
+            text(f"""
             WITH q AS (SELECT {tsq} AS query)
             SELECT r.*, CASE WHEN r.lang LIKE 'en%' OR r.lang = ''
                         THEN ts_headline('english', r.display, q.query, :headline) END AS headline
@@ -155,10 +168,12 @@ class PostgresBackend(SearchBackend):
                   FROM search_documents d, q WHERE d.tsv @@ q.query{where}
                   ORDER BY score DESC, d.key LIMIT :limit OFFSET :offset) r, q
             ORDER BY r.score DESC, r.key
-        """), {**sql.params, "headline": HEADLINE, "limit": request.per_page,
-               "offset": offset}).all()
+        """),
+            {**sql.params, "headline": HEADLINE, "limit": request.per_page, "offset": offset},
+        ).all()
         facets: dict[str, dict[str, int]] = {f: {} for f in FACETS}
-        for facet, value, count in session.execute(text(f"""
+        for facet, value, count in session.execute(
+            text(f"""
             WITH q AS (SELECT {tsq} AS query),
             m AS MATERIALIZED (SELECT d.kind, d.bodies, d.langs FROM search_documents d, q
                                WHERE d.tsv @@ q.query{where})
@@ -167,40 +182,81 @@ class PostgresBackend(SearchBackend):
                 CROSS JOIN LATERAL unnest(string_to_array(btrim(m.bodies), ' ')) AS b GROUP BY b
             UNION ALL SELECT 'lang', l, count(*) FROM m
                 CROSS JOIN LATERAL unnest(string_to_array(btrim(m.langs), ' ')) AS l GROUP BY l
-        """), sql.params):
+        """),
+            sql.params,
+        ):
             facets[facet][value] = count
-        facets = {f: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0])))
-                  for f, c in facets.items()}
+        facets = {
+            f: dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))) for f, c in facets.items()
+        }
         items = []
         for r in rows:
             kind, ident = parse_key(r.key)
-            snippet = mark_sentinels(r.headline, START, STOP) \
-                if r.headline and START in r.headline else highlight(r.display, parsed)
-            items.append(Hit(kind=kind, id=ident, title=r.title, snippet=snippet,
-                             score=round(float(r.score), 4), reference=r.reference,
-                             bodies=r.bodies.split(), lang=r.lang, status=r.status,
-                             year=r.year, slug=r.slug, concept_id=r.concept_id))
-        return Results(query=parsed.raw, items=items, total=sum(facets["kind"].values()),
-                       facets=facets, page=request.page, per_page=request.per_page)
+            snippet = (
+                mark_sentinels(r.headline, START, STOP)
+                if r.headline and START in r.headline
+                else highlight(r.display, parsed)
+            )
+            items.append(
+                Hit(
+                    kind=kind,
+                    id=ident,
+                    title=r.title,
+                    snippet=snippet,
+                    score=round(float(r.score), 4),
+                    reference=r.reference,
+                    bodies=r.bodies.split(),
+                    lang=r.lang,
+                    status=r.status,
+                    year=r.year,
+                    slug=r.slug,
+                    concept_id=r.concept_id,
+                )
+            )
+        if not items and request.page == 1 and self._empty(session):
+            raise IndexUnavailable("search_documents is empty but the catalogue is not")
+        return Results(
+            query=parsed.raw,
+            items=items,
+            total=sum(facets["kind"].values()),
+            facets=facets,
+            page=request.page,
+            per_page=request.per_page,
+        )
+
+    @staticmethod
+    def _empty(session) -> bool:
+        """No document at all while standards exist: never built (e.g. just switched to this
+        backend), so rebuild rather than answer "nothing found"."""
+        return session.execute(
+            text(
+                "SELECT NOT EXISTS (SELECT 1 FROM search_documents) "
+                "AND EXISTS (SELECT 1 FROM standards)"
+            )
+        ).scalar()
 
     def match_ids(self, session, parsed, kinds, limit):
         sql = _Sql()
         tsq = build_tsquery(sql, parsed)
         kind_filter = f" AND d.kind = ANY({sql.p(list(kinds))})" if kinds else ""
-        rows = session.execute(text(f"""
+        rows = session.execute(
+            text(f"""
             WITH q AS (SELECT {tsq} AS query)
             SELECT d.kind, d.entity_id, d.concept_id FROM search_documents d, q
             WHERE d.tsv @@ q.query{kind_filter}
             ORDER BY ts_rank(d.tsv, q.query) DESC, d.key LIMIT :limit
-        """), {**sql.params, "limit": limit})
+        """),
+            {**sql.params, "limit": limit},
+        )
         return [(r.kind, r.entity_id, r.concept_id) for r in rows]
 
     def frequencies(self, session, words):
         if not words:
             return {}
-        rows = session.execute(text("SELECT word, docs FROM search_words "
-                                    "WHERE word = ANY(:words) AND docs > 0"),
-                               {"words": sorted(words)})
+        rows = session.execute(
+            text("SELECT word, docs FROM search_words WHERE word = ANY(:words) AND docs > 0"),
+            {"words": sorted(words)},
+        )
         return dict(rows.all())
 
     def indexed_digests(self, session) -> dict[str, str]:
@@ -213,18 +269,23 @@ class PostgresBackend(SearchBackend):
                 session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": DRAIN_LOCK})
                 rows = session.execute(
                     select(SearchOutbox.id, SearchOutbox.entity, SearchOutbox.entity_id)
-                    .order_by(SearchOutbox.id).limit(BATCH).with_for_update(skip_locked=True)
+                    .order_by(SearchOutbox.id)
+                    .limit(BATCH)
+                    .with_for_update(skip_locked=True)
                 ).all()
                 if not rows:
                     return applied
                 docs = load_docs(session, {(r.entity, r.entity_id) for r in rows})
                 gone = [k for k, d in docs.items() if d is None]
                 if gone:
-                    session.execute(text("DELETE FROM search_documents WHERE key = ANY(:keys)"),
-                                    {"keys": gone})
+                    session.execute(
+                        text("DELETE FROM search_documents WHERE key = ANY(:keys)"), {"keys": gone}
+                    )
                 self._write(session, [d for d in docs.values() if d is not None])
-                session.execute(text("DELETE FROM search_outbox WHERE id = ANY(:ids)"),
-                                {"ids": [r.id for r in rows]})
+                session.execute(
+                    text("DELETE FROM search_outbox WHERE id = ANY(:ids)"),
+                    {"ids": [r.id for r in rows]},
+                )
                 applied += len(rows)
 
     def reindex(self, sessions: sessionmaker[Session]) -> int:
@@ -238,7 +299,7 @@ class PostgresBackend(SearchBackend):
             count = 0
             for doc in iter_docs(session):
                 batch.append(doc)
-                words.update(_words(doc))
+                words.update(doc.lexicon())
                 if len(batch) >= 1000:
                     self._write(session, batch, count_words=False)
                     count += len(batch)
@@ -257,6 +318,6 @@ class PostgresBackend(SearchBackend):
             return
         session.execute(UPSERT, [_row(d) for d in docs])
         if count_words:
-            words = Counter(w for d in docs for w in _words(d))
+            words = Counter(w for d in docs for w in d.lexicon())
             if words:
                 session.execute(COUNT_WORDS, [{"word": w, "docs": n} for w, n in words.items()])

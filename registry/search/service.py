@@ -44,17 +44,28 @@ from registry.search.documents import PUBLIC_DEFINITION_STATUSES, iter_docs
 
 log = logging.getLogger(__name__)
 
-EMPTY_MESSAGE = ("Type a word, a phrase in quotes or a reference: for example fairness, "
-                 "\"AI system\", ISO/IEC 22989 or 可信.")
-NOTHING_MESSAGE = ("There is nothing to search for in this query: use letters or digits, "
-                   "and at least one word that is not excluded with a minus sign.")
-DEGRADED_MESSAGE = ("The search index is being rebuilt; until it is ready, results come from "
-                    "a simpler search of titles and terms.")
+EMPTY_MESSAGE = (
+    "Type a word, a phrase in quotes or a reference: for example fairness, "
+    '"AI system", ISO/IEC 22989 or 可信.'
+)
+NOTHING_MESSAGE = (
+    "There is nothing to search for in this query: use letters or digits, "
+    "and at least one word that is not excluded with a minus sign."
+)
+DEGRADED_MESSAGE = (
+    "The search index is being rebuilt; until it is ready, results come from "
+    "a simpler search of titles and terms."
+)
 
 
 class SearchService:
-    def __init__(self, backend: SearchBackend, sessions: sessionmaker[Session],
-                 mode: str = "inline", interval: float = 30.0) -> None:
+    def __init__(
+        self,
+        backend: SearchBackend,
+        sessions: sessionmaker[Session],
+        mode: str = "inline",
+        interval: float = 30.0,
+    ) -> None:
         if mode not in ("inline", "thread"):
             raise ValueError(f"unknown drain mode {mode!r} (inline or thread)")
         self.backend = backend
@@ -72,11 +83,16 @@ class SearchService:
     def search(self, session: Session, request: SearchRequest) -> Results:
         parsed = parse_query(request.q)
         if not parsed.raw:
-            return Results(query="", page=request.page, per_page=request.per_page,
-                           message=EMPTY_MESSAGE)
+            return Results(
+                query="", page=request.page, per_page=request.per_page, message=EMPTY_MESSAGE
+            )
         if not parsed.searchable:
-            return Results(query=parsed.raw, page=request.page, per_page=request.per_page,
-                           message=NOTHING_MESSAGE)
+            return Results(
+                query=parsed.raw,
+                page=request.page,
+                per_page=request.per_page,
+                message=NOTHING_MESSAGE,
+            )
         try:
             results = self._search(session, parsed, request)
         except IndexUnavailable as exc:
@@ -85,8 +101,7 @@ class SearchService:
                 return self._degraded(session, parsed, request)
             results = self._search(session, parsed, request)
         if parsed.truncated:
-            results.message = results.message or "The query was long; only its beginning was " \
-                                                 "used."
+            results.message = results.message or "The query was long; only its beginning was used."
         return results
 
     def _search(self, session: Session, parsed: ParsedQuery, request: SearchRequest) -> Results:
@@ -103,8 +118,14 @@ class SearchService:
 
     def corrections(self, session: Session, parsed: ParsedQuery) -> Corrections:
         """Unknown words of the query -> words one edit away that the index holds, best first."""
-        words = {w for c in parsed.positive if not c.phrase and not c.prefix
-                 for o in c.options() for w in fold_words(o.text) if typo_candidates(w)}
+        words = {
+            w
+            for c in parsed.positive
+            if not c.phrase and not c.prefix
+            for o in c.options()
+            for w in fold_words(o.text)
+            if typo_candidates(w)
+        }
         if not words:
             return {}
         known = self.backend.frequencies(session, words)
@@ -116,8 +137,9 @@ class SearchService:
                 out[word] = sorted(found, key=lambda v: (-found[v], v))[:3]
         return out
 
-    def ids(self, session: Session, q: str, kinds: tuple[str, ...],
-            limit: int = 1000) -> list[tuple[str, int, int | None]]:
+    def ids(
+        self, session: Session, q: str, kinds: tuple[str, ...], limit: int = 1000
+    ) -> list[tuple[str, int, int | None]]:
         """The best matches' (kind, id, concept id), for lists filtered by a text query."""
         parsed = parse_query(q)
         if not parsed.searchable:
@@ -125,15 +147,17 @@ class SearchService:
         try:
             found = self.backend.match_ids(session, parsed, kinds, limit)
             if not found and (corrections := self.corrections(session, parsed)):
-                found = self.backend.match_ids(session, parsed.with_alternatives(corrections),
-                                               kinds, limit)
+                found = self.backend.match_ids(
+                    session, parsed.with_alternatives(corrections), kinds, limit
+                )
             return found
         except IndexUnavailable as exc:
             log.warning("search index unavailable: %s", exc)
             if self._recover():
                 return self.backend.match_ids(session, parsed, kinds, limit)
-            degraded = self._degraded(session, parsed, SearchRequest(q, kinds=kinds,
-                                                                     per_page=limit))
+            degraded = self._degraded(
+                session, parsed, SearchRequest(q, kinds=kinds, per_page=limit)
+            )
             return [(h.kind, h.id, h.concept_id) for h in degraded.items]
 
     def _recover(self) -> bool:
@@ -146,8 +170,7 @@ class SearchService:
         self._wake.set()
         return False
 
-    def _degraded(self, session: Session, parsed: ParsedQuery,
-                  request: SearchRequest) -> Results:
+    def _degraded(self, session: Session, parsed: ParsedQuery, request: SearchRequest) -> Results:
         """A plain database answer while the index is rebuilt: titles, terms and labels."""
         words = [w for c in parsed.positive for w in c.text.split()][:4]
         hits: list[Hit] = []
@@ -157,33 +180,81 @@ class SearchService:
             return [column.ilike(f"%{w}%") for w in words]
 
         if not request.kinds or "standard" in request.kinds:
-            for s in session.scalars(select(Standard).where(
-                    *[or_(a, b) for a, b in zip(like(Standard.reference), like(Standard.title),
-                                                strict=True)]).order_by(Standard.reference_key)
-                    .limit(limit)):
-                hits.append(Hit("standard", s.id, s.title, highlight(s.scope or s.title, parsed),
-                                0.0, reference=s.reference, status=s.status, year=s.year))
+            for s in session.scalars(
+                select(Standard)
+                .where(
+                    *[
+                        or_(a, b)
+                        for a, b in zip(like(Standard.reference), like(Standard.title), strict=True)
+                    ]
+                )
+                .order_by(Standard.reference_key)
+                .limit(limit)
+            ):
+                hits.append(
+                    Hit(
+                        "standard",
+                        s.id,
+                        s.title,
+                        highlight(s.scope or s.title, parsed),
+                        0.0,
+                        reference=s.reference,
+                        status=s.status,
+                        year=s.year,
+                    )
+                )
         if not request.kinds or "concept" in request.kinds:
-            for c in session.scalars(select(Concept).where(
-                    Concept.labels.any(*like(ConceptLabel.label))).order_by(Concept.slug)
-                    .limit(limit)):
-                hits.append(Hit("concept", c.id, c.label("en"), highlight(c.note or "", parsed),
-                                0.0, slug=c.slug, concept_id=c.id))
+            for c in session.scalars(
+                select(Concept)
+                .where(Concept.labels.any(*like(ConceptLabel.label)))
+                .order_by(Concept.slug)
+                .limit(limit)
+            ):
+                hits.append(
+                    Hit(
+                        "concept",
+                        c.id,
+                        c.label("en"),
+                        highlight(c.note or "", parsed),
+                        0.0,
+                        slug=c.slug,
+                        concept_id=c.id,
+                    )
+                )
         if not request.kinds or "definition" in request.kinds:
             rows = session.execute(
                 select(Definition, Body.code, Concept.slug)
                 .join(Body, Body.id == Definition.body_id)
                 .join(Concept, Concept.id == Definition.concept_id)
-                .where(Definition.status.in_(PUBLIC_DEFINITION_STATUSES),
-                       *like(Definition.term)).order_by(Definition.term).limit(limit))
+                .where(Definition.status.in_(PUBLIC_DEFINITION_STATUSES), *like(Definition.term))
+                .order_by(Definition.term)
+                .limit(limit)
+            )
             for d, body, slug in rows:
-                hits.append(Hit("definition", d.id, d.term, highlight(d.text, parsed), 0.0,
-                                bodies=[body], lang=d.language, status=d.status, slug=slug,
-                                concept_id=d.concept_id))
+                hits.append(
+                    Hit(
+                        "definition",
+                        d.id,
+                        d.term,
+                        highlight(d.text, parsed),
+                        0.0,
+                        bodies=[body],
+                        lang=d.language,
+                        status=d.status,
+                        slug=slug,
+                        concept_id=d.concept_id,
+                    )
+                )
         start = (request.page - 1) * request.per_page
-        return Results(query=parsed.raw, items=hits[start:limit], total=len(hits),
-                       page=request.page, per_page=request.per_page, degraded=True,
-                       message=DEGRADED_MESSAGE)
+        return Results(
+            query=parsed.raw,
+            items=hits[start:limit],
+            total=len(hits),
+            page=request.page,
+            per_page=request.per_page,
+            degraded=True,
+            message=DEGRADED_MESSAGE,
+        )
 
     # -- keeping the index in step -------------------------------------------------------------
 
@@ -211,7 +282,8 @@ class SearchService:
             expected = {doc.key: doc.digest for doc in iter_docs(session)}
             pending = session.scalar(select(func.count(SearchOutbox.id))) or 0
         return CheckReport(
-            indexed=len(indexed), expected=len(expected),
+            indexed=len(indexed),
+            expected=len(expected),
             missing=sorted(set(expected) - set(indexed)),
             extra=sorted(set(indexed) - set(expected)),
             stale=sorted(k for k in set(expected) & set(indexed) if expected[k] != indexed[k]),
@@ -221,8 +293,11 @@ class SearchService:
     def _ensure_thread(self) -> None:
         """One drainer per process; started lazily, so a fork (gunicorn) gets its own."""
         with self._guard:
-            if self._thread is not None and self._thread.is_alive() \
-                    and self._thread_pid == os.getpid():
+            if (
+                self._thread is not None
+                and self._thread.is_alive()
+                and self._thread_pid == os.getpid()
+            ):
                 return
             self._thread_pid = os.getpid()
             self._thread = threading.Thread(target=self._run, name="search-drain", daemon=True)
@@ -248,8 +323,9 @@ class SearchService:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             with self.sessions() as session:
-                if not session.scalar(select(func.count(SearchOutbox.id))) and \
-                        (poll is None or poll()):
+                if not session.scalar(select(func.count(SearchOutbox.id))) and (
+                    poll is None or poll()
+                ):
                     return True
             time.sleep(0.05)
         return False
@@ -259,8 +335,9 @@ def _corrected(parsed: ParsedQuery, corrections: Corrections) -> str:
     out = []
     for clause in parsed.clauses:
         words = fold_words(clause.text)
-        text = corrections[words[0]][0] if len(words) == 1 and words[0] in corrections \
-            else clause.text
+        text = (
+            corrections[words[0]][0] if len(words) == 1 and words[0] in corrections else clause.text
+        )
         if clause.phrase:
             text = f'"{text}"'
         out.append(("-" if clause.negated else "") + text + ("*" if clause.prefix else ""))

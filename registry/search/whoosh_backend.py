@@ -41,7 +41,6 @@ from registry.search.analysis import (
     fold_tokens,
     fold_words,
     highlight,
-    stem,
 )
 from registry.search.base import (
     FACETS,
@@ -55,7 +54,7 @@ from registry.search.documents import SearchDoc, iter_docs, load_docs, parse_key
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 BATCH = 500
 # A pathological query (every word common) stops collecting after this long; the hits found by
 # then are ranked and returned, marked as partial.
@@ -65,8 +64,19 @@ TIME_LIMIT = 2.0
 class FoldTokenizer(Tokenizer):
     """registry.search.analysis.fold_tokens as a whoosh tokenizer (positions and offsets)."""
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
-                 removestops=True, start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         pieces = fold_tokens(value) if tokenize else [(fold(value), 0, len(value))]
         for i, (text, start, end) in enumerate(pieces):
@@ -97,19 +107,37 @@ def make_schema() -> Schema:
         lang=KEYWORD(commas=True),
         status=ID,
         area=KEYWORD(commas=True),
+        spell=KEYWORD(scorable=False),  # unstemmed words: the lexicon typo correction reads
         facets=COLUMN(VarBytesColumn()),  # "kind\tbody,body\tlang,lang": counted per search
         doc=STORED,  # what a hit shows, and the digest ``check`` compares
     )
 
 
 def _fields(doc: SearchDoc) -> dict:
-    shown = {"title": doc.title, "reference": doc.reference, "display": doc.display,
-             "lang": doc.lang, "bodies": doc.bodies, "status": doc.status, "year": doc.year,
-             "slug": doc.slug, "concept_id": doc.concept_id, "digest": doc.digest}
+    shown = {
+        "title": doc.title,
+        "reference": doc.reference,
+        "display": doc.display,
+        "lang": doc.lang,
+        "bodies": doc.bodies,
+        "status": doc.status,
+        "year": doc.year,
+        "slug": doc.slug,
+        "concept_id": doc.concept_id,
+        "digest": doc.digest,
+    }
     return {
-        "key": doc.key, "kind": doc.kind, "reference": doc.reference, "names": doc.names,
-        "text_en": doc.text_en, "text_other": doc.text_other, "body": ",".join(doc.bodies),
-        "lang": ",".join(doc.langs), "status": doc.status, "area": ",".join(doc.areas),
+        "key": doc.key,
+        "kind": doc.kind,
+        "reference": doc.reference,
+        "names": doc.names,
+        "text_en": doc.text_en,
+        "text_other": doc.text_other,
+        "body": ",".join(doc.bodies),
+        "lang": ",".join(doc.langs),
+        "status": doc.status,
+        "area": ",".join(doc.areas),
+        "spell": " ".join(sorted(doc.lexicon())),
         "facets": "\t".join((doc.kind, ",".join(doc.bodies), ",".join(doc.langs))).encode(),
         "doc": json.dumps(shown, ensure_ascii=False),
     }
@@ -136,7 +164,9 @@ def _field_query(fieldname: str, text: str) -> query.Query | None:
 def _option_query(clause: Clause) -> query.Query | None:
     words = fold_words(clause.text)
     if clause.prefix:
-        return query.Or([query.Prefix(f, words[0]) for f in TEXT_FIELDS])
+        # Prefixes match the beginning of titles, terms and references: expanding them over
+        # all prose would cost a great deal for little.
+        return query.Or([query.Prefix(f, words[0]) for f in ("reference", "names")])
     parts = [q for f in TEXT_FIELDS if (q := _field_query(f, clause.text))]
     if any(ch.isdigit() for ch in words[-1]):
         # References are typed from the left: "ISO/IEC 229" finds ISO/IEC 22989.
@@ -161,9 +191,13 @@ def build_query(parsed: ParsedQuery) -> query.Query:
 
 def _filter(request: SearchRequest) -> query.Query | None:
     parts = []
-    for fieldname, values in (("kind", request.kinds), ("body", request.bodies),
-                              ("lang", request.langs), ("status", request.statuses),
-                              ("area", request.areas)):
+    for fieldname, values in (
+        ("kind", request.kinds),
+        ("body", request.bodies),
+        ("lang", request.langs),
+        ("status", request.statuses),
+        ("area", request.areas),
+    ):
         if values:
             parts.append(query.Or([query.Term(fieldname, v) for v in values]))
     return query.And(parts) if parts else None
@@ -236,31 +270,28 @@ class WhooshBackend(SearchBackend):
             if searcher is None or local.target != target:
                 if searcher is not None:
                     searcher.close()
-                local.searcher, local.target, local.facets = None, None, None
+                local.searcher, local.target, local.facets, local.lexicon = None, None, None, None
                 searcher = index.open_dir(str(target)).searcher()
                 local.target = target
             else:
                 fresh = searcher.refresh()
                 if fresh is not searcher:
                     searcher.close()
-                    searcher, local.facets = fresh, None
+                    searcher, local.facets, local.lexicon = fresh, None, None
         except Exception as exc:
             local.searcher = None
             raise IndexUnavailable(f"index {target} cannot be read: {exc}") from exc
         local.searcher = searcher
         return searcher
 
-    def _facet_table(self, searcher) -> list[tuple[str, list[str], list[str]]]:
-        """docnum -> (kind, bodies, langs), read once per index generation and thread."""
+    def _facet_table(self, searcher) -> list[bytes]:
+        """docnum -> its facet values ("kind\tbody,body\tlang"), read once per index
+        generation and thread."""
         table = getattr(self._local, "facets", None)
         if table is None:
             reader = searcher.reader()
             column = reader.column_reader("facets")
-            table = []
-            for i in range(reader.doc_count_all()):
-                kind, bodies, langs = column[i].decode().split("\t")
-                table.append((kind, bodies.split(",") if bodies else [],
-                              langs.split(",") if langs else []))
+            table = [column[i] for i in range(reader.doc_count_all())]
             self._local.facets = table
         return table
 
@@ -292,33 +323,51 @@ class WhooshBackend(SearchBackend):
         wanted = query.And([q, filt]) if filt is not None else q
         matched = searcher.docs_for_query(wanted)
         table = self._facet_table(searcher)
+        # Count the few distinct combinations first (C speed), then split them.
+        combos = Counter(map(table.__getitem__, matched))
         facets: dict[str, Counter] = {f: Counter() for f in FACETS}
-        total = 0
-        for docnum in matched:
-            total += 1
-            kind, bodies, langs = table[docnum]
-            facets["kind"][kind] += 1
-            facets["body"].update(bodies)
-            facets["lang"].update(langs)
+        for combo, n in combos.items():
+            kind, bodies, langs = combo.decode().split("\t")
+            facets["kind"][kind] += n
+            for name, values in (("body", bodies), ("lang", langs)):
+                for value in filter(None, values.split(",")):
+                    facets[name][value] += n
+        total = sum(combos.values())
         start = (request.page - 1) * request.per_page
         hits = [self._hit(h, parsed) for h in list(results)[start:limit]]
-        out = Results(query=parsed.raw, items=hits, total=total,
-                      facets={f: dict(c.most_common()) for f, c in facets.items()},
-                      page=request.page, per_page=request.per_page)
+        out = Results(
+            query=parsed.raw,
+            items=hits,
+            total=total,
+            facets={f: dict(c.most_common()) for f, c in facets.items()},
+            page=request.page,
+            per_page=request.per_page,
+        )
         if partial:
-            out.message = "This query matches a great many entries; the best found in time " \
-                          "are shown. Add a word to narrow it."
+            out.message = (
+                "This query matches a great many entries; the best found in time "
+                "are shown. Add a word to narrow it."
+            )
         return out
 
     @staticmethod
     def _hit(hit, parsed: ParsedQuery) -> Hit:
         shown = json.loads(hit["doc"])
         kind, ident = parse_key(hit["key"])
-        return Hit(kind=kind, id=ident, title=shown["title"],
-                   snippet=highlight(shown["display"], parsed), score=round(hit.score, 4),
-                   reference=shown["reference"], bodies=shown["bodies"], lang=shown["lang"],
-                   status=shown["status"], year=shown["year"], slug=shown["slug"],
-                   concept_id=shown["concept_id"])
+        return Hit(
+            kind=kind,
+            id=ident,
+            title=shown["title"],
+            snippet=highlight(shown["display"], parsed),
+            score=round(hit.score, 4),
+            reference=shown["reference"],
+            bodies=shown["bodies"],
+            lang=shown["lang"],
+            status=shown["status"],
+            year=shown["year"],
+            slug=shown["slug"],
+            concept_id=shown["concept_id"],
+        )
 
     def match_ids(self, session, parsed, kinds, limit):
         searcher = self._searcher()
@@ -331,19 +380,16 @@ class WhooshBackend(SearchBackend):
         return out
 
     def frequencies(self, session, words):
-        reader = self._searcher().reader()
-        out = {}
-        for word in words:
-            n = max([reader.doc_frequency(f, word) for f in ("names", "text_other", "reference")]
-                    + [reader.doc_frequency("text_en", stem(word))])
-            if n:
-                out[word] = n
-        return out
+        searcher = self._searcher()
+        lexicon = getattr(self._local, "lexicon", None)
+        if lexicon is None:  # once per index generation and thread
+            lexicon = self._local.lexicon = {t.decode() for t in searcher.lexicon("spell")}
+        reader = searcher.reader()
+        return {w: reader.doc_frequency("spell", w) for w in words if w in lexicon}
 
     def indexed_digests(self, session) -> dict[str, str]:
         with self._open().searcher() as searcher:
-            return {f["key"]: json.loads(f["doc"])["digest"]
-                    for f in searcher.all_stored_fields()}
+            return {f["key"]: json.loads(f["doc"])["digest"] for f in searcher.all_stored_fields()}
 
     # -- writing: only under the write lock ----------------------------------------------------
 
@@ -364,7 +410,8 @@ class WhooshBackend(SearchBackend):
             with sessions() as session:
                 rows = session.execute(
                     select(SearchOutbox.id, SearchOutbox.entity, SearchOutbox.entity_id)
-                    .order_by(SearchOutbox.id).limit(BATCH)
+                    .order_by(SearchOutbox.id)
+                    .limit(BATCH)
                 ).all()
                 if not rows:
                     return applied
@@ -382,8 +429,9 @@ class WhooshBackend(SearchBackend):
                 raise
             # Only now, with the index committed, may the rows go.
             with sessions.begin() as session:
-                session.execute(delete(SearchOutbox).where(
-                    SearchOutbox.id.in_([r.id for r in rows])))
+                session.execute(
+                    delete(SearchOutbox).where(SearchOutbox.id.in_([r.id for r in rows]))
+                )
             applied += len(rows)
 
     def reindex(self, sessions: sessionmaker[Session]) -> int:
@@ -426,7 +474,8 @@ class WhooshBackend(SearchBackend):
 
     def _remove_old(self, keep: Path) -> None:
         """Keep the new index and the one before it (readers may still hold it open)."""
-        old = sorted((p for p in self.root.glob("index-*") if p != keep),
-                     key=lambda p: p.stat().st_mtime)
+        old = sorted(
+            (p for p in self.root.glob("index-*") if p != keep), key=lambda p: p.stat().st_mtime
+        )
         for path in old[:-1]:
             shutil.rmtree(path, ignore_errors=True)

@@ -245,19 +245,24 @@ def recompute_all(session: Session) -> int:
     return recompute(session, session.scalars(select(Concept.id)))
 
 
-def pair_scores(session: Session, definition_ids: Iterable[int]) -> dict[tuple[int, int], float]:
-    """Stored similarities among these definitions, keyed ``(low id, high id)``."""
-    ids = list(definition_ids)
+def pair_scores(
+    session: Session, definition_ids: Iterable[int], concept_id: int | None = None
+) -> dict[tuple[int, int], float]:
+    """Stored similarities among these definitions, keyed ``(low id, high id)``. With
+    ``concept_id`` the rows are found through that concept's index (a concept page)."""
+    ids = set(definition_ids)
     if not ids:
         return {}
-    rows = session.execute(
-        select(
-            DefinitionSimilarity.low_id,
-            DefinitionSimilarity.high_id,
-            DefinitionSimilarity.similarity,
-        ).where(DefinitionSimilarity.low_id.in_(ids), DefinitionSimilarity.high_id.in_(ids))
+    cols = select(
+        DefinitionSimilarity.low_id, DefinitionSimilarity.high_id, DefinitionSimilarity.similarity
     )
-    return {(r.low_id, r.high_id): r.similarity for r in rows}
+    if concept_id is not None:
+        rows = session.execute(cols.where(DefinitionSimilarity.concept_id == concept_id))
+    else:
+        rows = session.execute(
+            cols.where(DefinitionSimilarity.low_id.in_(ids), DefinitionSimilarity.high_id.in_(ids))
+        )
+    return {(lo, hi): s for lo, hi, s in rows if lo in ids and hi in ids}
 
 
 def suggested_links(

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, aliased
 from registry import markdown
 from registry.clock import utcnow
 from registry.models import (
+    Annotation,
     Area,
     Concept,
     Definition,
@@ -136,9 +137,11 @@ def _conditions(kind: str, target_id: int) -> Any:
             standard_areas.c.area_id == target_id
         )
         concepts = select(concept_areas.c.concept_id).where(concept_areas.c.area_id == target_id)
+        annotations = select(Annotation.id).where(Annotation.area_id == target_id)
         conds += [
             and_(rev.entity == "standards", rev.entity_id.in_(standards)),
             and_(rev.entity == "concepts", rev.entity_id.in_(concepts)),
+            and_(rev.entity == "annotations", rev.entity_id.in_(annotations)),
         ]
     return or_(*conds)
 
@@ -189,6 +192,7 @@ def describe(session: Session, rows: list[Revision]) -> list[Change]:
         "posts": Post,
         "evaluations": Evaluation,
         "standard_processes": Standard,
+        "annotations": Annotation,
     }
     loaded: dict[tuple[str, int], Any] = {}
     for entity, wanted in ids.items():
@@ -230,6 +234,12 @@ def _describe_one(row: Revision, obj: Any) -> tuple[str, str, tuple[str, int]]:
         return f"Concept {obj.label('en')} {verb}{detail}", "", ("concept", obj.id)
     if row.entity == "areas":
         return f"Area {obj.title} {verb}{detail}", "", ("area", obj.id)
+    if row.entity == "annotations":
+        return (
+            f"Panel annotation on {obj.area.title} {verb}: {obj.status}, {obj.severity}",
+            markdown.render(obj.text),
+            ("area", obj.area_id),
+        )
     if row.entity == "definitions":
         title = f"Definition of {obj.term} by {obj.body.code} {verb}"
         return title, markdown.render(obj.text), ("concept", obj.concept_id)

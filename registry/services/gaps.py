@@ -36,16 +36,17 @@ from sqlalchemy import (
     true,
     union_all,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from registry.models import (
     Area,
     Body,
     Concept,
+    Definition,
+    DefinitionLink,
     Revision,
     Standard,
     concept_areas,
-    standard_areas,
     standard_bodies,
 )
 from registry.models.vocab import DEVELOPMENT_STATUSES, SEVERITIES
@@ -153,8 +154,22 @@ def stale(a, t: Thresholds) -> Check:
     )
 
 
+def contested_concepts(a, t: Thresholds) -> Check:
+    """Contested concepts with no agreed definition"""
+
+    def reason(r, t):
+        slugs = ", ".join(sorted(set((r["contested_slugs"] or "").split(", ")) - {""}))
+        many = r["contested"] != 1
+        return (f"{_n(r['contested'], 'concept')} of this area ({slugs}) "
+                f"ha{'ve' if many else 's'} no agreed definition: the bodies' definitions "
+                f"diverge by more than {t.divergence:.2f} and no accepted exact or close link "
+                "joins two of them.")
+
+    return Check(severity="medium", when=a.contested > 0, evidence=None, reason=reason)
+
+
 RULES: list[Callable[[Any, Thresholds], Check]] = [
-    no_published, no_measurement, one_body, drafts_only, stale,
+    no_published, no_measurement, one_body, drafts_only, stale, contested_concepts,
 ]
 
 
@@ -204,6 +219,21 @@ class AreaGaps:
         return [f.rule for f in self.flags]
 
 
+def _contested(t: Thresholds) -> ColumnElement[bool]:
+    """A concept whose definitions diverge beyond the threshold and that no accepted exact or
+    close link between two of its own definitions settles."""
+    src, tgt = aliased(Definition), aliased(Definition)
+    agreed = (
+        select(DefinitionLink.id)
+        .join(src, src.id == DefinitionLink.source_id)
+        .join(tgt, tgt.id == DefinitionLink.target_id)
+        .where(src.concept_id == Concept.id, tgt.concept_id == Concept.id,
+               DefinitionLink.state == "accepted", DefinitionLink.type.in_(("exact", "close")))
+        .exists()
+    )
+    return and_(Concept.divergence > t.divergence, ~agreed)
+
+
 def _aggregates(t: Thresholds):
     """One row per area: what it covers, counted by the database."""
     tree = closure()
@@ -241,6 +271,9 @@ def _aggregates(t: Thresholds):
             func.count(distinct(Concept.id)).label("concepts"),
             func.count(distinct(case((Concept.divergence > t.divergence, Concept.id))))
             .label("diverging"),
+            func.count(distinct(case((_contested(t), Concept.id)))).label("contested"),
+            func.aggregate_strings(case((_contested(t), Concept.slug)), ", ")
+            .label("contested_slugs"),
         )
         .join(concept_areas, concept_areas.c.area_id == tree.c.area_id)
         .join(Concept, Concept.id == concept_areas.c.concept_id)
@@ -260,6 +293,8 @@ def _aggregates(t: Thresholds):
             per_body.c.first_body.label("body_codes"),
             func.coalesce(per_concept.c.concepts, zero).label("concepts"),
             func.coalesce(per_concept.c.diverging, zero).label("diverging"),
+            func.coalesce(per_concept.c.contested, zero).label("contested"),
+            per_concept.c.contested_slugs,
         )
         .outerjoin(per_area, per_area.c.area_id == Area.id)
         .outerjoin(per_body, per_body.c.area_id == Area.id)
@@ -269,7 +304,7 @@ def _aggregates(t: Thresholds):
 
 
 _STAT_COLUMNS = ("standards", "published", "developing", "measurement", "latest_published",
-                 "bodies", "body_codes", "concepts", "diverging")
+                 "bodies", "body_codes", "concepts", "diverging", "contested", "contested_slugs")
 
 
 def compute(session: Session, t: Thresholds) -> list[AreaGaps]:
@@ -293,7 +328,7 @@ def compute(session: Session, t: Thresholds) -> list[AreaGaps]:
     for row in rows:
         values = {k: row[k] for k in _STAT_COLUMNS}
         for k in ("standards", "published", "developing", "measurement", "bodies", "concepts",
-                  "diverging"):
+                  "diverging", "contested"):
             values[k] = int(values[k] or 0)
         flags = []
         for i, (code, check) in enumerate(checks):
@@ -456,21 +491,20 @@ def standards_per_year(session: Session, shown: tuple[str, ...]) -> YearSeries:
 
 
 def fingerprint(session: Session) -> tuple:
-    """Changes whenever anything the computations read changes.
+    """Changes whenever anything the computations read changes; cheap on any catalogue size.
 
-    Every catalogue write goes through the ingest service and leaves a ``Revision`` row, so the
-    newest revision id moves on each write; the counts and newest timestamps also catch rows
-    removed or changed outside it (a cascade, a bulk update of concept divergence).
+    Every catalogue write (standards, their bodies and areas, areas, concepts) goes through the
+    ingest service and leaves a ``Revision`` row, so the newest revision id (an index lookup)
+    moves on each write. The small tables are counted too, so an area or a concept tag removed
+    by a cascade is seen. Nothing deletes standards or their tags outside the ingest service;
+    a change made by hand in SQL needs a restart (or ``Memo.clear``) to be seen.
     """
     return tuple(session.execute(select(
         select(func.max(Revision.id)).scalar_subquery(),
-        select(func.count()).select_from(Standard).scalar_subquery(),
-        select(func.count()).select_from(standard_areas).scalar_subquery(),
         select(func.max(Area.updated_at)).scalar_subquery(),
         select(func.count()).select_from(Area).scalar_subquery(),
         select(func.max(Concept.updated_at)).scalar_subquery(),
         select(func.count()).select_from(concept_areas).scalar_subquery(),
-        select(func.count()).select_from(standard_bodies).scalar_subquery(),
     )).one())
 
 
@@ -489,8 +523,10 @@ class Memo:
         self.hits = 0
         self.misses = 0
 
-    def get(self, session: Session, key: Hashable, compute: Callable[[], Any]) -> Any:
-        current = fingerprint(session)
+    def get(self, session: Session, key: Hashable, compute: Callable[[], Any],
+            current: tuple | None = None) -> Any:
+        """The value for ``key``; ``current``: the fingerprint, when the caller has it."""
+        current = current if current is not None else fingerprint(session)
         with self._lock:
             if current != self._print:
                 self._print, self._values = current, {}

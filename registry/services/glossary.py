@@ -164,6 +164,16 @@ def get_definition(session: Session, definition_id: int) -> Definition | None:
                  selectinload(Definition.concept)))
 
 
+def definitions_by_id(session: Session, ids: set[int]) -> dict[int, Definition]:
+    """These definitions, with body, standard and concept, in one round of queries."""
+    if not ids:
+        return {}
+    return {d.id: d for d in session.scalars(
+        select(Definition).where(Definition.id.in_(ids))
+        .options(selectinload(Definition.body), selectinload(Definition.standard),
+                 selectinload(Definition.concept).selectinload(Concept.labels)))}
+
+
 def list_definitions(session: Session, filters: dict[str, Any]) -> Page[Definition]:
     """Definitions filtered by body, language, concept and source (a standard reference or a
     citation, matched as a prefix); current ones unless ``status`` says otherwise."""

@@ -44,6 +44,7 @@ from registry.services.snapshots import (
     body_record,
     committee_record,
     concept_record,
+    definition_record,
     standard_record,
 )
 from registry.text import checksum, slugify, term_key
@@ -86,7 +87,7 @@ class Ingest:
         self._areas: dict[str, int] = dict(session.execute(select(Area.slug, Area.id)).all())
         self._committees: dict[str, int] = {}
         self._concepts: dict[str, int] = {}
-        self._standards: dict[str, tuple[int, date | None]] = {}
+        self._standards: dict[str, tuple[int, date | None] | None] = {}
         self._seen: dict[str, dict[str, str]] = {}
         self._seen_definitions: set[int] = set()
         self._merged: set[int] = set()  # concepts that merge records of this run went to
@@ -166,9 +167,9 @@ class Ingest:
             row = self.session.execute(
                 select(Standard.id, Standard.published).where(Standard.reference_key == key)
             ).first()
-            if row is None:
-                return None
-            self._standards[key] = (row.id, row.published)
+            # A miss is remembered too (citations repeat on every definition of a termbase);
+            # a standard created later in the run replaces it.
+            self._standards[key] = (row.id, row.published) if row else None
         return self._standards[key]
 
     def _orm_upsert(self, kind: str, entity: str, key: str, location: str, existing,
@@ -439,7 +440,8 @@ class Ingest:
         return slug
 
     def _write_concept(self, items: list[Item]) -> list[Outcome]:
-        outcomes = []
+        outcomes = self._merge_concepts([i for i in items if i[0]["merge"]])
+        items = [i for i in items if not i[0]["merge"]]
         slugs = [d["slug"] for d, _ in items]
         existing = {
             c.slug: c for c in self.session.scalars(
@@ -451,9 +453,6 @@ class Ingest:
             slug = data["slug"]
             if first := self._first_seen("concept", slug, location):
                 outcomes.append(_duplicate("concept", slug, location, first))
-                continue
-            if data["merge"]:
-                outcomes.append(self._merge_concept(data, location, existing.get(slug)))
                 continue
             try:
                 areas = [self.session.get(Area, a) for a in self._area_ids(data["areas"])]
@@ -481,52 +480,107 @@ class Ingest:
             outcomes.append(outcome)
         return outcomes
 
-    def _merge_concept(self, data: dict, location: str, concept: Concept | None) -> Outcome:
-        """Add a termbase concept's labels and relations to the registry's concept."""
-        slug = data["slug"]
-        if concept is None:
-            concept = self._concept_by_label(data["labels"])
-        if concept is None:
-            new_slug = self._unique_slug(slug)
+    def _merge_concepts(self, items: list[Item]) -> list[Outcome]:
+        """Termbase concepts (TBX, SKOS, STS), in bulk: they come by the hundred thousand.
 
-            def apply(c: Concept) -> None:
-                c.slug = new_slug
-                _set_labels(c, data["labels"], data["alt_labels"])
+        Each goes to the concept with its slug, else to one with a preferred label of the same
+        designation and language (not one another record of this run went to: homonyms stay
+        apart), else is created. Its labels are added; nothing else about the concept changes.
+        """
+        outcomes: list[Outcome] = []
+        fresh: list[Item] = []
+        # Merging the same slug twice only adds labels twice, so unlike other records these
+        # are not remembered for the whole run (a termbase's millions would fill memory);
+        # within a chunk a repeat is reported, as both could not be created.
+        in_chunk: dict[str, str] = {}
+        for data, location in items:
+            if first := in_chunk.get(data["slug"]):
+                outcomes.append(_duplicate("concept", data["slug"], location, first))
+            else:
+                in_chunk[data["slug"]] = location
+                fresh.append((data, location))
+        if not fresh:
+            return outcomes
+        by_slug = dict(self.session.execute(
+            select(Concept.slug, Concept.id).where(Concept.slug.in_([d["slug"] for d, _ in fresh]))
+        ).all())
+        keys = {term_key(label) for d, _ in fresh if d["slug"] not in by_slug
+                for label in d["labels"].values()}
+        candidates: dict[tuple[str, str], list[int]] = {}
+        for concept_id, language, key in self.session.execute(
+            select(ConceptLabel.concept_id, ConceptLabel.language, ConceptLabel.label_key)
+            .where(ConceptLabel.label_key.in_(keys), ConceptLabel.kind == "preferred")
+            .order_by(ConceptLabel.concept_id)
+        ) if keys else ():
+            candidates.setdefault((language, key), []).append(concept_id)
 
-            outcome, concept = self._orm_upsert("concept", "concepts", slug, location, None,
-                                                Concept, apply, concept_record)
-            concept.batch_id = self.batch_id
-        else:
-            before = concept_record(concept)
-            _add_labels(concept, data["labels"], data["alt_labels"])
-            after = concept_record(concept)
-            outcome = Outcome("unchanged", "concept", slug, location)
-            if before != after:
-                self.session.flush()
-                self._audit("concepts", concept.id, "update", before, after,
-                            summary="labels added by an import")
-                concept.batch_id = self.batch_id
-                outcome = Outcome("updated", "concept", slug, location)
-        # Definitions of this run that name ``slug`` belong to the concept found; another entry
-        # of the run (a homonym, under another slug) must not be matched to it by label.
-        self._concepts[slug] = concept.id
-        self._merged.add(concept.id)
-        self._pending_relations += [
-            (concept.id, rel["type"], rel["concept"], location) for rel in data["relations"]
-        ]
-        return outcome
+        found: list[tuple[dict, str, int]] = []
+        creates: list[tuple[dict, str, str]] = []
+        for data, location in fresh:
+            concept_id = by_slug.get(data["slug"])
+            for language, label in sorted(data["labels"].items(), key=lambda kv: kv[0] != "en"):
+                if concept_id is not None:
+                    break
+                concept_id = next((c for c in candidates.get((language, term_key(label)), [])
+                                   if c not in self._merged), None)
+            if concept_id is None:
+                slug = data["slug"] if data["slug"] not in self._concepts \
+                    else self._unique_slug(data["slug"])
+                creates.append((data, location, slug))
+            else:
+                self._merged.add(concept_id)
+                found.append((data, location, concept_id))
 
-    def _concept_by_label(self, labels: dict[str, str]) -> Concept | None:
-        for language, label in sorted(labels.items(), key=lambda kv: kv[0] != "en"):
-            concept_id = next((found for found in self.session.scalars(
-                select(ConceptLabel.concept_id)
-                .where(ConceptLabel.label_key == term_key(label),
-                       ConceptLabel.language == language, ConceptLabel.kind == "preferred")
-                .order_by(ConceptLabel.concept_id).limit(50)) if found not in self._merged),
-                None)
-            if concept_id is not None:
-                return self.session.get(Concept, concept_id)
-        return None
+        now = utcnow()
+        new_ids = list(self.session.scalars(
+            insert(Concept).returning(Concept.id, sort_by_parameter_order=True),
+            [{"slug": slug, "contested": False, "batch_id": self.batch_id, "created_at": now,
+              "updated_at": now} for _, _, slug in creates],
+        )) if creates else []
+        label_rows: list[dict] = []
+        for concept_id, (data, location, slug) in zip(new_ids, creates, strict=True):
+            labels = _merged_labels([], data["labels"], data["alt_labels"])
+            label_rows += [{"concept_id": concept_id, **row} for row in labels]
+            self._audit("concepts", concept_id, "create", None,
+                        {"slug": slug, **_label_snapshot(labels)})
+            found.append((data, location, concept_id))
+            outcomes.append(Outcome("created", "concept", data["slug"], location))
+
+        created = set(new_ids)
+        have: dict[int, list[dict]] = {}
+        existing_ids = [c for _, _, c in found if c not in created]
+        for row in self.session.execute(
+            select(ConceptLabel.concept_id, ConceptLabel.language, ConceptLabel.label,
+                   ConceptLabel.kind).where(ConceptLabel.concept_id.in_(existing_ids))
+        ) if existing_ids else ():
+            have.setdefault(row.concept_id, []).append(
+                {"language": row.language, "label": row.label, "kind": row.kind})
+        updated: list[int] = []
+        for data, location, concept_id in found:
+            self._concepts[data["slug"]] = concept_id
+            self._pending_relations += [(concept_id, rel["type"], rel["concept"], location)
+                                        for rel in data["relations"]]
+            if concept_id in created:
+                continue
+            before = have.get(concept_id, [])
+            after = _merged_labels(before, data["labels"], data["alt_labels"])
+            added = after[len(before):]
+            if not added:
+                outcomes.append(Outcome("unchanged", "concept", data["slug"], location))
+                continue
+            label_rows += [{"concept_id": concept_id, **row} for row in added]
+            have[concept_id] = after
+            self._audit("concepts", concept_id, "update", _label_snapshot(before),
+                        _label_snapshot(after), summary="labels added by an import")
+            updated.append(concept_id)
+            outcomes.append(Outcome("updated", "concept", data["slug"], location))
+        if label_rows:
+            self.session.execute(insert(ConceptLabel), label_rows)
+        if updated:
+            self.session.execute(update(Concept).where(Concept.id.in_(updated))
+                                 .values(batch_id=self.batch_id, updated_at=now))
+        enqueue(self.session, "concept", new_ids + updated)
+        return outcomes
 
     def _resolve_concept_relations(self) -> list[Outcome]:
         outcomes = []
@@ -660,6 +714,8 @@ class Ingest:
             self.touched_concepts.add(columns["concept_id"])
             outcomes.append(Outcome("updated" if old else "created", "definition", term,
                                     location))
+        # The audit row of a revision keeps what the definition said before, not just its id.
+        previous = self._definition_records([old.id for old, _ in audit_meta if old is not None])
         if superseded:
             table = Definition.__table__
             self.session.connection().execute(
@@ -676,11 +732,20 @@ class Ingest:
                 if old is None:
                     self._audit("definitions", new_id, "create", None, data)
                 else:
-                    self._audit("definitions", new_id, "revise",
-                                {"id": old.id, "revision": old.revision}, data,
+                    before = {**previous.get(old.id, {}), "id": old.id, "revision": old.revision}
+                    self._audit("definitions", new_id, "revise", before, data,
                                 summary=f"new revision of definition {old.id}")
             enqueue(self.session, "definition", ids + [s["old_id"] for s in superseded])
         return outcomes
+
+    def _definition_records(self, ids: list[int]) -> dict[int, dict[str, Any]]:
+        if not ids:
+            return {}
+        rows = self.session.scalars(
+            select(Definition).where(Definition.id.in_(ids)).options(
+                selectinload(Definition.concept), selectinload(Definition.body),
+                selectinload(Definition.standard)))
+        return {d.id: definition_record(d) for d in rows}
 
     # -- links --------------------------------------------------------------------------------
 
@@ -764,22 +829,34 @@ def _set_labels(concept: Concept, labels: dict[str, str], alt: dict[str, list[st
     ]
 
 
-def _add_labels(concept: Concept, labels: dict[str, str], alt: dict[str, list[str]]) -> None:
-    """Add labels the concept lacks; a second preferred label in a language is alternative."""
-    have = {(lab.language, lab.label) for lab in concept.labels}
-    preferred = {lab.language for lab in concept.labels if lab.kind == "preferred"}
+def _merged_labels(have: list[dict], labels: dict[str, str],
+                   alt: dict[str, list[str]]) -> list[dict]:
+    """``have`` followed by the labels of the languages it has no preferred label in: the
+    registry's own labels of a language stand (a termbase's terms stay on its definitions)."""
+    result = list(have)
+    named = {row["language"] for row in have if row["kind"] == "preferred"}
+    taken = {(row["language"], row["label"]) for row in have}
     wanted = [(lang, label, "preferred") for lang, label in sorted(labels.items())]
     wanted += [(lang, label, "alternative") for lang, names in sorted(alt.items())
                for label in names]
     for lang, label, kind in wanted:
-        if (lang, label) in have:
+        if lang in named or (lang, label) in taken:
             continue
-        if kind == "preferred" and lang in preferred:
-            kind = "alternative"
-        concept.labels.append(ConceptLabel(language=lang, label=label,
-                                           label_key=term_key(label), kind=kind))
-        have.add((lang, label))
-        preferred |= {lang} if kind == "preferred" else set()
+        result.append({"language": lang, "label": label, "label_key": term_key(label),
+                       "kind": kind})
+        taken.add((lang, label))
+    return result
+
+
+def _label_snapshot(rows: list[dict]) -> dict[str, Any]:
+    labels: dict[str, str] = {}
+    alt: dict[str, list[str]] = {}
+    for row in rows:
+        if row["kind"] == "preferred":
+            labels[row["language"]] = row["label"]
+        else:
+            alt.setdefault(row["language"], []).append(row["label"])
+    return {"labels": labels, "alt_labels": alt}
 
 
 def _duplicate(kind: str, key: str, location: str, first: str) -> Outcome:

@@ -25,6 +25,10 @@ class LinkError(ValueError):
     """The link cannot be made or reviewed; the message says why and is safe to show."""
 
 
+class AlreadyLinked(LinkError):
+    """The two definitions are linked already (either way round)."""
+
+
 def _snapshot(link: DefinitionLink) -> dict[str, Any]:
     return {
         "source_id": link.source_id,
@@ -70,7 +74,7 @@ def create_link(
     if source.status != "current" or target.status != "current":
         raise LinkError("only current definitions can be linked")
     if (other := existing_link(session, source_id, target_id)) is not None:
-        raise LinkError(
+        raise AlreadyLinked(
             f"these definitions are already linked (link {other.id}, {other.type}, {other.state})"
         )
     rationale = (rationale or "").strip() or None

@@ -145,3 +145,21 @@ def test_activity_log_filters_and_pages(app, session, client, users):
     assert client.get("/admin/activity?since=2026-02-01&until=2026-01-01").status_code == 400
     sign_in(client, users["panel"])
     assert client.get("/admin/activity").status_code == 403
+
+
+def test_a_revised_definition_keeps_what_it_said_before(app, session, client, users):
+    f.load(session, f.standard("IEEE 7001-2021", bodies=["IEEE"], committee=None))
+    ieee, panel = bearer(session, users["ieee"]), bearer(session, users["panel"])
+    for text in ("first wording", "second wording"):
+        sid = client.post(
+            "/api/v1/submissions",
+            headers=ieee,
+            json={"kind": "definition", "record": ieee_definition(text)},
+        ).json["id"]
+        assert client.post(f"/api/v1/submissions/{sid}/approve", headers=panel).status_code == 200
+    revise = session.scalar(select(Revision).where(Revision.action == "revise"))
+    assert revise.before["text"] == "first wording" and revise.after["text"] == "second wording"
+    assert revise.path == "review" and revise.actor_id == users["panel"].id
+    page = client.get("/glossary/transparency").text
+    history = page[page.index('id="history-h"') :]
+    assert "<del>first wording</del>" in history and "<ins>second wording</ins>" in history

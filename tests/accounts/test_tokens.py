@@ -123,3 +123,23 @@ def test_every_page_form_carries_a_csrf_token(app, client, users):
     for path in ("/sign-in", "/reset-password"):
         assert 'name="csrf_token"' in anonymous.get(path).text
     assert anonymous.post("/sign-in", data={"email": "a@b.c", "password": "x"}).status_code == 400
+
+
+def test_openapi_documents_the_submission_endpoints_and_bearer_tokens(client):
+    spec = client.get("/api/v1/openapi.json").json
+    assert spec["components"]["securitySchemes"]["bearerAuth"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": spec["components"]["securitySchemes"]["bearerAuth"]["description"],
+    }
+    paths = spec["paths"]
+    for path, method in (
+        ("/api/v1/submissions", "post"),
+        ("/api/v1/submissions", "get"),
+        ("/api/v1/submissions/{submission_id}/approve", "post"),
+        ("/api/v1/submissions/{submission_id}/reject", "post"),
+    ):
+        operation = paths[path][method]
+        assert operation["security"] == [{"bearerAuth": []}], (path, method)
+    assert "requestBody" in paths["/api/v1/submissions"]["post"]
+    assert "422" in paths["/api/v1/submissions"]["post"]["responses"]

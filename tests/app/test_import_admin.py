@@ -47,7 +47,12 @@ def admin(client, session):
     ],
 )
 def test_anonymous_gets_401_and_a_panel_member_403(client, session, method, url):
-    assert getattr(client, method)(url).status_code == 401
+    anonymous = getattr(client, method)(url)
+    if method == "get" and not url.startswith("/api/"):
+        # app.auth.guard: a guarded page sends anonymous visitors to sign in, and back.
+        assert anonymous.status_code == 302 and "/sign-in?next=" in anonymous.location
+    else:
+        assert anonymous.status_code == 401
     sign_in(client, make_user(session, "panel"))
     response = getattr(client, method)(url)
     assert response.status_code == 403
@@ -243,3 +248,41 @@ def test_api_uploads_are_rate_limited(client, session, admin):
     ]
     assert codes[:allowed] == [200] * allowed
     assert codes[-1] == 429
+
+
+def test_csv_templates_are_served_for_download(client):
+    for name in ("standards", "definitions"):
+        response = client.get(f"/static/import-templates/{name}.csv")
+        assert response.status_code == 200
+        assert response.text.startswith("reference,title," if name == "standards" else "term,")
+
+
+def test_api_upload_with_a_bearer_token(app, session):
+    from registry.services.tokens import create_token
+
+    admin_user = make_user(session, "admin", email="token-admin@example.org")
+    _, write_secret = create_token(session, admin_user, scope="write")
+    _, read_secret = create_token(session, admin_user, scope="read")
+    session.commit()
+    api = app.test_client()  # no cookie: the token alone
+    read_only = api.post(
+        "/api/v1/imports",
+        data=upload(dry_run="true"),
+        headers={"Authorization": f"Bearer {read_secret}"},
+        content_type="multipart/form-data",
+    )
+    assert read_only.status_code == 403
+    response = api.post(
+        "/api/v1/imports",
+        data=upload(),
+        headers={"Authorization": f"Bearer {write_secret}"},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 201
+    assert session.get(ImportBatch, response.json["batch"]).user_id == admin_user.id
+    listing = api.get("/api/v1/imports", headers={"Authorization": f"Bearer {read_secret}"})
+    assert listing.status_code == 200 and listing.json["total"] == 1
+
+
+def test_admins_find_the_imports_in_their_menu(client, session, admin):
+    assert 'href="/admin/imports"' in client.get("/").text

@@ -163,3 +163,27 @@ def test_api_follows(client, session, entries, users):
     assert [f["id"] for f in client.get("/api/v1/follows").json] == [entries["area"].id]
     assert client.delete(f"/api/v1/follows/area/{entries['area'].id}").status_code == 204
     assert client.delete(f"/api/v1/follows/area/{entries['area'].id}").status_code == 404
+
+
+def test_area_page_carries_thread_and_follow_and_its_feed_the_annotations(
+    client, session, entries, users
+):
+    from registry.services import annotations
+
+    area = entries["area"]
+    annotations.create(
+        session,
+        area,
+        {"status": "confirmed", "severity": "high", "text": "No metric yet"},
+        users["panel"],
+    )
+    debate.create_post(session, users["iso"], "area", area.id, "ISO is drafting one.")
+    session.commit()
+    sign_in(client, users["ieee"])
+    page = client.get("/areas/fairness").get_data(as_text=True)
+    assert "ISO is drafting one." in page and "Standards body: ISO" in page
+    assert ">Follow</button>" in page and "/feeds/areas/fairness.atom" in page
+    assert client.post(f"/follow/area/{area.id}").location.endswith("/areas/fairness")
+    root = assert_valid_atom(client.get("/feeds/areas/fairness.atom").data)
+    titles = [e.findtext(A + "title") for e in root.findall(A + "entry")]
+    assert "Panel annotation on Fairness added: confirmed, high" in titles

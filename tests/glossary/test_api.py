@@ -82,3 +82,54 @@ def test_links_list_and_compare(client, glossary):
 def test_index_sorted_most_contested_first(client, glossary):
     items = client.get("/api/v1/concepts?sort=divergence").get_json()["items"]
     assert items[0]["slug"] == "fairness" and items[-1]["divergence"] is None
+
+
+def test_panel_links_and_reviews_over_the_api(client, glossary):
+    from tests.accounts.conftest import bearer
+    from tests.auth import make_user
+
+    cur = _current(glossary)
+    panel = bearer(glossary, make_user(glossary, "panel"))
+    body = {
+        "source": cur["NIST"].id,
+        "target": cur["EU"].id,
+        "type": "conflicting",
+        "rationale": "different notions",
+    }
+    created = client.post("/api/v1/links", json=body, headers=panel)
+    assert created.status_code == 201, created.json
+    assert created.json["state"] == "proposed" and created.json["author"].startswith("panel")
+    again = client.post(
+        "/api/v1/links",
+        headers=panel,
+        json={**body, "source": cur["EU"].id, "target": cur["NIST"].id},
+    )
+    assert again.status_code == 409 and "already linked" in again.json["message"], again.json
+    self_link = client.post("/api/v1/links", headers=panel, json={**body, "target": cur["NIST"].id})
+    assert self_link.status_code == 422
+    assert client.post(
+        "/api/v1/links", headers=panel, json={**body, "type": "same"}
+    ).status_code in (400, 422)
+    reviewed = client.post(
+        f"/api/v1/links/{created.json['id']}/review", headers=panel, json={"state": "rejected"}
+    )
+    assert reviewed.status_code == 200 and reviewed.json["state"] == "rejected"
+    assert (
+        client.post(
+            "/api/v1/links/999999/review", headers=panel, json={"state": "accepted"}
+        ).status_code
+        == 404
+    )
+
+
+def test_api_link_writes_need_the_panel(client, glossary):
+    from tests.accounts.conftest import bearer
+    from tests.auth import make_user
+
+    cur = _current(glossary)
+    body = {"source": cur["NIST"].id, "target": cur["EU"].id, "type": "close", "rationale": "x"}
+    assert client.post("/api/v1/links", json=body).status_code == 401
+    submitter = bearer(glossary, make_user(glossary, "submitter", body="NIST"))
+    assert client.post("/api/v1/links", json=body, headers=submitter).status_code == 403
+    read_only = bearer(glossary, make_user(glossary, "panel"), scope="read")
+    assert client.post("/api/v1/links", json=body, headers=read_only).status_code == 403

@@ -157,6 +157,10 @@ def test_only_the_panel_may_link_or_review(client, glossary, role):
         client.post(f"/glossary/links/{link.id}/review", data={"state": "accepted"}).status_code
         == expected
     )
-    assert client.get("/glossary/suggested-links").status_code == expected
+    listing = client.get("/glossary/suggested-links")
+    if role:
+        assert listing.status_code == 403
+    else:  # an anonymous visitor is sent to sign in
+        assert listing.status_code == 302 and "sign-in" in listing.headers["Location"]
     page = client.get("/glossary/fairness").get_data(as_text=True)
     assert "Propose link" not in page and "/review" not in page

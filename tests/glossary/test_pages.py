@@ -43,9 +43,11 @@ def test_filters_by_body_and_language_and_superseded_on_request(client, glossary
 
 def test_as_of_shows_the_glossary_as_it_stood(client, glossary):
     page = client.get("/glossary/fairness?as_of=2022-01-01").get_data(as_text=True)
+    shown = page.split('class="side-by-side"')[1].split('id="divergence"')[0]
     # NIST's first revision (2021), OECD (2019); not the 2023 revision, not the 2024 AI Act.
-    assert 'id="body-NIST"' in page and 'id="body-OECD"' in page and 'id="body-EU"' not in page
-    assert "&lt;b&gt;and&lt;/b&gt;" not in page
+    assert 'id="body-NIST"' in shown and 'id="body-OECD"' in shown
+    assert 'id="body-EU"' not in shown
+    assert SHARED in shown and "&lt;b&gt;and&lt;/b&gt;" not in shown
     page = client.get("/glossary/fairness?as_of=2018-01-01").get_data(as_text=True)
     assert "was in force on that date" in page
 
@@ -105,3 +107,9 @@ def test_panel_sees_suggested_links(client, glossary):
     assert "Suggested links" in page and "OECD ↔ NIST" in page
     listing = client.get("/glossary/suggested-links").get_data(as_text=True)
     assert "NIST: NIST AI 100-1" in listing
+
+
+def test_language_switch_falls_back_to_english_and_says_so(client, glossary):
+    page = client.get("/glossary/fairness?lang=fr").get_data(as_text=True)
+    assert '<h1 lang="en" dir="ltr">fairness</h1>' in page
+    assert client.get("/glossary/fairness?lang=???").status_code == 400

@@ -162,3 +162,21 @@ def test_wrong_encoding_is_refused_whole(session):
 )
 def test_stage_code_to_status(stage, replaced, status):
     assert status_for(stage, replaced) == status
+
+
+def test_a_bad_first_line_does_not_hide_the_json_lines(session, tmp_path):
+    path = tmp_path / "first-bad.jsonl"
+    good = (FIXTURES / "iso-mixed.jsonl").read_text().splitlines()[-1]
+    path.write_text('{"id": 1, "reference":\n' + good + "\n")
+    report = run("iso-open-data", path)
+    assert (report.exit_code, report.created) == (1, 1)
+    assert list(problems(report)) == ["first-bad.jsonl:1"]
+
+
+def test_a_pretty_printed_record_is_one_json_document(session, tmp_path):
+    record = json.loads(real("iso_open_data", "88821.json").read_text())
+    path = tmp_path / "pretty.json"
+    path.write_text(json.dumps(record, indent=2))
+    report = run("iso-open-data", path)
+    assert (report.exit_code, report.created) == (0, 1)
+    assert standard(session, "ISO/TR 7035-2:2024").source_id == "88821"

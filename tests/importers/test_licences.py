@@ -5,28 +5,35 @@ import pytest
 from importers.licences import apply_licence, full_text_allowed
 
 
-@pytest.mark.parametrize("licence, allowed", [
-    ("\u00a9 European Union, reuse authorised (Commission Decision 2011/833/EU)", True),
-    ("Public domain: work of the US Government (17 U.S.C. 105)", True),
-    ("OECD, reuse with attribution (OECD terms and conditions)", True),
-    ("CC BY 4.0", True),
-    ("https://creativecommons.org/licenses/by-sa/3.0/igo/", True),
-    ("https://www.w3.org/copyright/document-license-2023/", True),
-    ("MIT", True),
-    ("\u00a9 ISO/IEC; short excerpt quoted for identification; full text at ISO OBP", False),
-    ("\u00a9 All rights reserved, CEN, 2009", False),
-    ("Creative Commons? No: all rights reserved", False),
-    ("some licence we do not know", False),
-    ("", False),
-    (None, False),
-])
+@pytest.mark.parametrize(
+    "licence, allowed",
+    [
+        ("\u00a9 European Union, reuse authorised (Commission Decision 2011/833/EU)", True),
+        ("Public domain: work of the US Government (17 U.S.C. 105)", True),
+        ("OECD, reuse with attribution (OECD terms and conditions)", True),
+        ("CC BY 4.0", True),
+        ("https://creativecommons.org/licenses/by-sa/3.0/igo/", True),
+        ("https://www.w3.org/copyright/document-license-2023/", True),
+        ("MIT", True),
+        ("\u00a9 ISO/IEC; short excerpt quoted for identification; full text at ISO OBP", False),
+        ("\u00a9 All rights reserved, CEN, 2009", False),
+        ("Creative Commons? No: all rights reserved", False),
+        ("some licence we do not know", False),
+        ("", False),
+        (None, False),
+    ],
+)
 def test_full_text_allowed(licence, allowed):
     assert full_text_allowed(licence) is allowed
 
 
 def test_excerpt_drops_notes_and_examples_and_flags_it():
-    record = {"text": " ".join(f"w{i}" for i in range(50)), "licence": "\u00a9 XSDO",
-              "notes": ["n"], "examples": ["e"]}
+    record = {
+        "text": " ".join(f"w{i}" for i in range(50)),
+        "licence": "\u00a9 XSDO",
+        "notes": ["n"],
+        "examples": ["e"],
+    }
     kept = apply_licence(record)
     assert kept["excerpt"] is True and kept["notes"] == kept["examples"] == []
     assert kept["text"] == " ".join(f"w{i}" for i in range(30)) + " \u2026"

@@ -31,23 +31,32 @@ def count(session, model):
 def test_sts_metadata_and_terms(session, xsdo):
     report = importing.run("sts", FIXTURES / "xsdo-terms.sts.xml")
     assert report.exit_code == 1
-    assert report.rejected == [{"location": "xsdo-terms.sts.xml:83",
-                                "reason": "the entry has no term"}]
+    assert report.rejected == [
+        {"location": "xsdo-terms.sts.xml:83", "reason": "the entry has no term"}
+    ]
     std = session.scalar(select(Standard))
     assert (std.reference, std.title, std.doc_type, std.edition) == (
-        "XSDO 1001:2024", "Widgets \u2014 Vocabulary", "IS", "2")
+        "XSDO 1001:2024",
+        "Widgets \u2014 Vocabulary",
+        "IS",
+        "2",
+    )
     assert str(std.published) == "2024-03-01" and std.ics == ["01.040.35"]
     assert std.committee.reference == "XSDO/TC 9"
-    assert [(r.type, r.target_reference) for r in std.relations] == [
-        ("replaces", "XSDO 1001:2019")]
+    assert [(r.type, r.target_reference) for r in std.relations] == [("replaces", "XSDO 1001:2019")]
     defs = {(d.term, d.language): d for d in session.scalars(select(Definition))}
-    assert set(defs) == {("widget sorter", "en"), ("trieuse de widgets", "fr"),
-                         ("sorter tray", "en")}
+    assert set(defs) == {
+        ("widget sorter", "en"),
+        ("trieuse de widgets", "fr"),
+        ("sorter tray", "en"),
+    }
     sorter = defs["widget sorter", "en"]
     assert (sorter.standard_id, sorter.clause) == (std.id, "3.1")
-    assert sorter.designations == [{"term": "widget sorter", "type": "preferred"},
-                                   {"term": "sorter", "type": "admitted"},
-                                   {"term": "grader", "type": "deprecated"}]
+    assert sorter.designations == [
+        {"term": "widget sorter", "type": "preferred"},
+        {"term": "sorter", "type": "admitted"},
+        {"term": "grader", "type": "deprecated"},
+    ]
     # "All rights reserved": an excerpt (this text is short, so whole) without notes.
     assert sorter.is_excerpt and sorter.licence == "\u00a9 All rights reserved, XSDO, 2024"
     assert sorter.text == "device that sorts widgets by size"
@@ -66,7 +75,10 @@ def test_niso_std_meta_with_open_licence_keeps_full_text_and_notes(session, xsdo
     assert (report.exit_code, report.rejected) == (0, [])
     std = session.scalar(select(Standard))
     assert (std.reference, std.doc_type, std.title) == (
-        "XSDO TR 1003:2025", "TR", "Widgets \u2014 Open glossary")
+        "XSDO TR 1003:2025",
+        "TR",
+        "Widgets \u2014 Open glossary",
+    )
     d = session.scalar(select(Definition))
     assert (d.clause, d.licence, d.is_excerpt) == ("2.1", "CC BY 4.0", False)
 
@@ -84,27 +96,34 @@ def test_skos_turtle(session, xsdo):
     assert report.exit_code == 1
     assert "the concept has no skos:prefLabel" in problems
     assert any(p.startswith("two skos:prefLabel in 'en'") for p in problems)
-    assert any("elsewhere.example.org" in p and "not a concept of this file" in p
-               for p in problems)
+    assert any("elsewhere.example.org" in p and "not a concept of this file" in p for p in problems)
     sorter = session.scalar(select(Definition).where(Definition.term == "widget sorter"))
     assert (sorter.citation, sorter.clause) == ("XSDO 1001:2024", "3.1")
     assert sorter.licence == "https://creativecommons.org/licenses/by/4.0/"
     assert not sorter.is_excerpt and sorter.notes == ["Manual sorters count too."]
     assert sorter.examples == ["a coin sorter"]
     assert sorter.source_url == "https://example.org/widgets#Sorter"
-    assert sorter.designations == [{"term": "widget sorter", "type": "preferred"},
-                                   {"term": "sorter", "type": "admitted"}]
+    assert sorter.designations == [
+        {"term": "widget sorter", "type": "preferred"},
+        {"term": "sorter", "type": "admitted"},
+    ]
     french = session.scalar(select(Definition).where(Definition.language == "fr"))
     assert french.concept_id == sorter.concept_id
     tray = session.scalar(select(Definition).where(Definition.term == "sorter tray"))
     assert tray.citation == "Widget handbook"
-    relations = {(r.source.slug, r.type, r.target.slug)
-                 for r in session.scalars(select(ConceptRelation))}
-    assert relations == {("widget-sorter", "narrower", "sorter-tray"),
-                         ("sorter-tray", "broader", "widget-sorter")}
+    relations = {
+        (r.source.slug, r.type, r.target.slug) for r in session.scalars(select(ConceptRelation))
+    }
+    assert relations == {
+        ("widget-sorter", "narrower", "sorter-tray"),
+        ("sorter-tray", "broader", "widget-sorter"),
+    }
     link = session.scalar(select(DefinitionLink))
     assert (link.type, link.source_id, session.get(Definition, link.target_id).term) == (
-        "exact", sorter.id, "grader")
+        "exact",
+        sorter.id,
+        "grader",
+    )
     again = importing.run("skos", FIXTURES / "vocab.ttl", body="XSDO")
     assert (again.created, again.updated) == (0, 0)
 
@@ -116,12 +135,15 @@ def test_skos_rdf_xml(session, xsdo):
     assert (d.citation, d.clause, d.licence) == ("XSDO 1001:2024", "3.1", "CC BY 4.0")
 
 
-@pytest.mark.parametrize("name, reason", [
-    ("entity.rdf", "refused as unsafe"),
-    ("broken.ttl", "not valid Turtle"),
-    ("latin1.tbx", "not UTF-8 text"),
-    ("empty.tbx", "no skos:Concept"),
-])
+@pytest.mark.parametrize(
+    "name, reason",
+    [
+        ("entity.rdf", "refused as unsafe"),
+        ("broken.ttl", "not valid Turtle"),
+        ("latin1.tbx", "not UTF-8 text"),
+        ("empty.tbx", "no skos:Concept"),
+    ],
+)
 def test_skos_refused_files_write_nothing(session, name, reason):
     report = importing.run("skos", FIXTURES / name, body="XSDO", licence="CC0")
     assert report.exit_code == 2 and reason in report.refused, report.refused

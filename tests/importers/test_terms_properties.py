@@ -23,25 +23,78 @@ from registry.schemas.records import RECORD_SCHEMAS
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "terms"
 READERS = {"tbx": tbx.read, "sts": sts.read, "skos": skos.read}
-SETTINGS = settings(max_examples=40, deadline=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                           HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
-NAMES = ["martif", "tbx", "TBX", "text", "body", "termEntry", "conceptEntry", "langSet",
-         "langSec", "tig", "ntig", "termSec", "term", "descrip", "descripGrp", "termNote",
-         "admin", "note", "transacGrp", "transacNote", "definition", "source", "example",
-         "header", "martifHeader", "tbxHeader", "title", "license", "standard", "front",
-         "iso-meta", "std-meta", "std-ref", "title-wrap", "full", "std-ident", "originator",
-         "term-sec", "label", "permissions", "entailedTerm", "xref", "std-xref"]
+NAMES = [
+    "martif",
+    "tbx",
+    "TBX",
+    "text",
+    "body",
+    "termEntry",
+    "conceptEntry",
+    "langSet",
+    "langSec",
+    "tig",
+    "ntig",
+    "termSec",
+    "term",
+    "descrip",
+    "descripGrp",
+    "termNote",
+    "admin",
+    "note",
+    "transacGrp",
+    "transacNote",
+    "definition",
+    "source",
+    "example",
+    "header",
+    "martifHeader",
+    "tbxHeader",
+    "title",
+    "license",
+    "standard",
+    "front",
+    "iso-meta",
+    "std-meta",
+    "std-ref",
+    "title-wrap",
+    "full",
+    "std-ident",
+    "originator",
+    "term-sec",
+    "label",
+    "permissions",
+    "entailedTerm",
+    "xref",
+    "std-xref",
+]
 # Characters XML can carry (no controls, surrogates or non-characters).
-TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Cn", "Co")),
-               max_size=40)
+TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Cn", "Co")), max_size=40)
 ATTRIBUTES = {
-    "type": st.sampled_from(["definition", "source", "administrativeStatus", "termType",
-                             "responsibility", "context", "dated", "replaces", "",
-                             "preferredTerm-admn-sts", "crossReference"]),
+    "type": st.sampled_from(
+        [
+            "definition",
+            "source",
+            "administrativeStatus",
+            "termType",
+            "responsibility",
+            "context",
+            "dated",
+            "replaces",
+            "",
+            "preferredTerm-admn-sts",
+            "crossReference",
+        ]
+    ),
     "{http://www.w3.org/XML/1998/namespace}lang": st.sampled_from(
-        ["en", "fr", "", "EN-us", "x", "zz-zzzzzzzzzz", "\u65e5\u672c", "en-", "-"]),
+        ["en", "fr", "", "EN-us", "x", "zz-zzzzzzzzzz", "\u65e5\u672c", "en-", "-"]
+    ),
     "id": TEXT,
     "value": st.sampled_from(["preferredTerm", "admittedTerm", "deprecatedTerm", "symbol", "?"]),
     "target": TEXT,
@@ -74,13 +127,18 @@ def documents(draw):
 @st.composite
 def garbled(draw):
     """A real-looking file with slices cut out or random bytes put in."""
-    name = draw(st.sampled_from(sorted(p.name for p in FIXTURES.iterdir()
-                                       if p.suffix in (".tbx", ".ttl", ".rdf", ".xml"))))
+    name = draw(
+        st.sampled_from(
+            sorted(
+                p.name for p in FIXTURES.iterdir() if p.suffix in (".tbx", ".ttl", ".rdf", ".xml")
+            )
+        )
+    )
     data = bytearray((FIXTURES / name).read_bytes())
     for _ in range(draw(st.integers(1, 4))):
         at = draw(st.integers(0, max(len(data) - 1, 0)))
         if draw(st.booleans()):
-            del data[at:at + draw(st.integers(1, 80))]
+            del data[at : at + draw(st.integers(1, 80))]
         else:
             data[at:at] = draw(st.binary(min_size=1, max_size=20))
     return bytes(data)
@@ -136,16 +194,20 @@ def test_garbled_real_shapes(fmt, data):
 
 
 @SETTINGS
-@given(fmt=st.sampled_from(sorted(READERS)),
-       data=st.text(alphabet="<>@;.:\"'_ skosprefLabelconcept\n#", max_size=400))
+@given(
+    fmt=st.sampled_from(sorted(READERS)),
+    data=st.text(alphabet="<>@;.:\"'_ skosprefLabelconcept\n#", max_size=400),
+)
 def test_garbled_turtle_like_text(fmt, data):
     check_reader(fmt, data.encode())
 
 
-@settings(max_examples=10, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(fmt=st.sampled_from(sorted(READERS)), data=st.one_of(st.binary(max_size=500),
-                                                           documents()))
+@settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(fmt=st.sampled_from(sorted(READERS)), data=st.one_of(st.binary(max_size=500), documents()))
 def test_refused_input_writes_nothing(session, fmt, data):
     with file_with(data) as path:
         report = importing.run(fmt, path, body="XSDO", licence="CC BY 4.0")

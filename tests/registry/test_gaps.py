@@ -140,7 +140,8 @@ def test_severity_is_the_gravest_rule_and_one_step_more_when_three_agree(session
 
 def test_rules_are_functions_in_a_list():
     assert [gaps.rule_code(r) for r in gaps.RULES] == [
-        "no-published", "no-measurement", "one-body", "drafts-only", "stale"]
+        "no-published", "no-measurement", "one-body", "drafts-only", "stale",
+        "contested-concepts"]
     assert gaps.rule_titles()["drafts-only"] == "Drafts only"
 
 

@@ -9,10 +9,10 @@ from sqlalchemy import delete, func, select, update
 
 from app.search import service
 from registry.clock import utcnow
-from registry.models import Concept, Definition, SearchOutbox, Standard
+from registry.models import Concept, Definition, SearchDocument, SearchOutbox, Standard
 from registry.search.base import SearchRequest
 from tests import factories as f
-from tests.search.conftest import both_backends, example_definition, keys, search
+from tests.search.conftest import BACKENDS, both_backends, example_definition, keys, search
 
 
 def outbox(session) -> int:
@@ -24,19 +24,27 @@ def test_every_commit_reaches_the_index(session, catalogue):
     assert outbox(session) == 0
     report = service().check()
     assert report.ok and report.indexed == report.expected == 3 + 3 + 6
-    f.load(session, f.standard("ISO/IEC 8183:2023", title="Information technology — "
-                               "Artificial intelligence — Data life cycle framework"))
+    f.load(
+        session,
+        f.standard(
+            "ISO/IEC 8183:2023",
+            title="Information technology — Artificial intelligence — Data life cycle framework",
+        ),
+    )
     assert keys(search(session, "8183"))[0][0] == "standard"
     assert service().check().ok
 
 
 @both_backends
 def test_a_new_revision_replaces_the_old_one_in_search(session, catalogue):
-    f.load(session, example_definition("treatment of people without any discrimination",
-                                       "fairness"))
+    f.load(
+        session, example_definition("treatment of people without any discrimination", "fairness")
+    )
     old, new = session.scalars(
-        select(Definition).where(Definition.body.has(code="EXA"), Definition.term == "fairness")
-        .order_by(Definition.revision)).all()
+        select(Definition)
+        .where(Definition.body.has(code="EXA"), Definition.term == "fairness")
+        .order_by(Definition.revision)
+    ).all()
     assert (old.status, new.status) == ("superseded", "current")
     found = {h.id for h in search(session, "discrimination", kinds=("definition",)).items}
     assert found == {new.id}
@@ -85,8 +93,11 @@ def test_deleted_entries_leave_the_index(session, catalogue):
 @both_backends
 def test_check_lists_differences_and_reindex_repairs_them(session, catalogue, runner):
     # Writes that bypass the outbox (a bulk statement, someone's SQL console) go unseen...
-    session.execute(update(Standard).where(Standard.reference == "ISO/IEC 42001:2023")
-                    .values(title="Renamed behind the index's back"))
+    session.execute(
+        update(Standard)
+        .where(Standard.reference == "ISO/IEC 42001:2023")
+        .values(title="Renamed behind the index's back")
+    )
     ieee = session.scalar(select(Standard.id).where(Standard.reference == "IEEE 7001-2021"))
     session.execute(delete(Standard).where(Standard.id == ieee))
     session.commit()
@@ -106,10 +117,14 @@ def test_check_lists_differences_and_reindex_repairs_them(session, catalogue, ru
 @both_backends
 def test_drain_is_idempotent_and_leaves_an_empty_outbox(session, catalogue, runner):
     ids = session.scalars(select(Definition.id)).all()
-    session.execute(SearchOutbox.__table__.insert(), [
-        {"entity": "definition", "entity_id": i, "op": "upsert", "created_at": utcnow()}
-        for i in ids * 2] + [{"entity": "standard", "entity_id": 999_999, "op": "upsert",
-                              "created_at": utcnow()}])
+    session.execute(
+        SearchOutbox.__table__.insert(),
+        [
+            {"entity": "definition", "entity_id": i, "op": "upsert", "created_at": utcnow()}
+            for i in ids * 2
+        ]
+        + [{"entity": "standard", "entity_id": 999_999, "op": "upsert", "created_at": utcnow()}],
+    )
     session.commit()  # bulk SQL: fires no ORM events, so nothing drains yet
     assert outbox(session) == 2 * len(ids) + 1
     result = runner.invoke(args=["search", "drain"])
@@ -148,8 +163,9 @@ def test_a_damaged_index_is_rebuilt_on_demand(app, session, catalogue, client):
     assert service().check().ok
 
 
-@pytest.mark.parametrize("app", [{"SEARCH_BACKEND": "whoosh", "SEARCH_DRAIN": "thread"}],
-                         indirect=True)
+@pytest.mark.parametrize(
+    "app", [{"SEARCH_BACKEND": "whoosh", "SEARCH_DRAIN": "thread"}], indirect=True
+)
 def test_readers_are_answered_while_a_background_rebuild_runs(app, session, catalogue, client):
     svc = service()
     assert svc.mode == "thread"
@@ -162,8 +178,9 @@ def test_readers_are_answered_while_a_background_rebuild_runs(app, session, cata
     assert data["degraded"] is False and data["total"] == 3
 
 
-@pytest.mark.parametrize("app", [{"SEARCH_BACKEND": "whoosh", "SEARCH_DRAIN": "thread"}],
-                         indirect=True)
+@pytest.mark.parametrize(
+    "app", [{"SEARCH_BACKEND": "whoosh", "SEARCH_DRAIN": "thread"}], indirect=True
+)
 def test_request_threads_leave_writing_to_the_drainer(app, session, catalogue, client):
     svc = service()
     writers = []
@@ -177,8 +194,14 @@ def test_request_threads_leave_writing_to_the_drainer(app, session, catalogue, c
 
     svc.backend.drain = drain
     with app.test_request_context():
-        f.load(session, example_definition("a measure of how well decisions can be traced",
-                                           "traceability", concept="traceability"))
+        f.load(
+            session,
+            example_definition(
+                "a measure of how well decisions can be traced",
+                "traceability",
+                concept="traceability",
+            ),
+        )
     assert svc.wait_idle(timeout=30)
     assert writers and set(writers) == {"search-drain"}
     assert ("definition", "traceability") in keys(search(session, "traceability"))
@@ -213,3 +236,54 @@ def test_the_list_filters_use_the_index(session, catalogue, client):
 
 def test_request_objects_are_plain_values():
     assert SearchRequest("x").page == 1
+
+
+@pytest.mark.parametrize("app", [BACKENDS[1]], indirect=True)
+def test_postgres_documents_never_built_are_built_on_first_search(session, catalogue):
+    # As after switching an existing registry to SEARCH_BACKEND=postgres.
+    session.execute(delete(SearchDocument))
+    session.commit()
+    assert search(session, "fairness").total == 3
+    assert service().check().ok
+
+
+@whoosh_only
+def test_concurrent_drains_take_turns_and_lose_nothing(app, session, catalogue):
+    """Several writers (threads here; processes behave the same: the lock is a flock on a file
+    opened by each) queue behind the drain lock instead of failing or dropping changes."""
+    import threading
+
+    f.load(
+        session,
+        *[
+            example_definition(f"parallel wording {i}", f"p{i}", concept=f"p-{i}")
+            for i in range(30)
+        ],
+    )
+    ids = session.scalars(select(Definition.id)).all()
+    session.execute(
+        SearchOutbox.__table__.insert(),
+        [
+            {"entity": "definition", "entity_id": i, "op": "upsert", "created_at": utcnow()}
+            for i in ids
+        ],
+    )
+    session.commit()
+    svc = service()
+    errors: list[BaseException] = []
+
+    def drain():
+        try:
+            svc.drain()
+        except BaseException as exc:  # collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=drain) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    assert outbox(session) == 0
+    assert service().check().ok
+    assert search(session, "parallel wording").total == 30

@@ -1,6 +1,8 @@
 """What a reader finds: the same queries, the same answers, on every backend."""
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests import factories as f
 from tests.search.conftest import both_backends, example_definition, keys, search
@@ -34,8 +36,9 @@ def test_two_typos_in_a_word_are_not_guessed(session, catalogue):
 
 
 @both_backends
-@pytest.mark.parametrize("q", ["ISO/IEC 22989", "22989", "iso/iec 22989:2022", "ISO/IEC 229",
-                               "2298"])
+@pytest.mark.parametrize(
+    "q", ["ISO/IEC 22989", "22989", "iso/iec 22989:2022", "ISO/IEC 229", "2298"]
+)
 def test_references_whole_bare_or_begun(session, catalogue, q):
     results = search(session, q)
     assert results.items[0].kind == "standard"
@@ -71,7 +74,8 @@ def test_or_and_minus(session, catalogue):
     either = keys(search(session, "management OR transparency", kinds=("standard",)))
     assert sorted(t for _, t in either) == [
         "IEEE Standard for Transparency of Autonomous Systems",
-        "Information technology — Artificial intelligence — Management system"]
+        "Information technology — Artificial intelligence — Management system",
+    ]
     without = search(session, "fairness -discrimination", kinds=("definition",))
     assert [h.bodies for h in without.items] == [["EXB"]]
 
@@ -79,7 +83,8 @@ def test_or_and_minus(session, catalogue):
 @both_backends
 def test_prefix_with_a_star(session, catalogue):
     assert ("standard", "IEEE Standard for Transparency of Autonomous Systems") in keys(
-        search(session, "transpar*"))
+        search(session, "transpar*")
+    )
 
 
 @both_backends
@@ -91,21 +96,27 @@ def test_filters_and_facet_counts(session, catalogue):
     assert sum(everything.facets["kind"].values()) == everything.total == 3
     by_body = search(session, "fairness", bodies=("EXB",), kinds=("definition",))
     assert [(h.kind, h.bodies) for h in by_body.items] == [("definition", ["EXB"])]
-    assert by_body.facets == {"kind": {"definition": 1}, "body": {"EXB": 1},
-                              "lang": {"en": 1}}
+    assert by_body.facets == {"kind": {"definition": 1}, "body": {"EXB": 1}, "lang": {"en": 1}}
     assert keys(search(session, "公平性", langs=("zh-Hans",), kinds=("definition",))) == [
-        ("definition", "公平性")]
+        ("definition", "公平性")
+    ]
     assert search(session, "fairness", kinds=("standard",)).total == 0
-    standards = search(session, "intelligence", kinds=("standard",), statuses=("published",),
-                       areas=("fairness",))
+    standards = search(
+        session, "intelligence", kinds=("standard",), statuses=("published",), areas=("fairness",)
+    )
     assert [h.reference for h in standards.items] == ["ISO/IEC 22989:2022"]
 
 
 @both_backends
 def test_snippets_are_escaped_and_marked(session, catalogue):
-    f.load(session, example_definition(
-        "<script>alert(1)</script> robustness & <b>reliability</b> under attack", "robustness",
-        concept="robustness"))
+    f.load(
+        session,
+        example_definition(
+            "<script>alert(1)</script> robustness & <b>reliability</b> under attack",
+            "robustness",
+            concept="robustness",
+        ),
+    )
     [hit] = [h for h in search(session, "robustness").items if h.kind == "definition"]
     html = str(hit.snippet)
     assert "<script>" not in html and "<b>" not in html
@@ -116,9 +127,24 @@ def test_snippets_are_escaped_and_marked(session, catalogue):
 
 
 @both_backends
-@pytest.mark.parametrize("q", ["", "   ", "%%%", "-fairness", "*", '"""', "OR", "title:x",
-                               "a" * 5000, "fairness " * 200, "NOT AND OR ()[]{}:^~!",
-                               "\x00\x01", "'; DROP TABLE standards; --"])
+@pytest.mark.parametrize(
+    "q",
+    [
+        "",
+        "   ",
+        "%%%",
+        "-fairness",
+        "*",
+        '"""',
+        "OR",
+        "title:x",
+        "a" * 5000,
+        "fairness " * 200,
+        "NOT AND OR ()[]{}:^~!",
+        "\x00\x01",
+        "'; DROP TABLE standards; --",
+    ],
+)
 def test_empty_and_absurd_queries_are_answered(session, catalogue, q):
     results = search(session, q)
     assert results.total == 0 or results.items
@@ -135,11 +161,27 @@ def test_a_long_query_is_cut_and_said_so(session, catalogue):
 
 @both_backends
 def test_pages_of_results(session, catalogue):
-    f.load(session, *[example_definition(f"calibration procedure number {i}", f"term {i}",
-                                         concept=f"c-{i}") for i in range(25)])
+    f.load(
+        session,
+        *[
+            example_definition(f"calibration procedure number {i}", f"term {i}", concept=f"c-{i}")
+            for i in range(25)
+        ],
+    )
     first = search(session, "calibration", per_page=10)
     third = search(session, "calibration", per_page=10, page=3)
     assert first.total == third.total == 25
     assert len(first.items) == 10 and len(third.items) == 5
     assert not {h.id for h in first.items} & {h.id for h in third.items}
     assert first.items[0].score >= first.items[-1].score
+
+
+@both_backends
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(q=st.text(max_size=60))
+def test_any_text_is_answered(session, catalogue, q):
+    results = search(session, q)
+    assert results.total >= len(results.items)
+    assert all("<script" not in str(h.snippet).lower() for h in results.items)

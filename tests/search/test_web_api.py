@@ -2,8 +2,20 @@
 
 from tests.search.conftest import both_backends
 
-ITEM_KEYS = {"kind", "id", "title", "snippet", "score", "reference", "bodies", "lang", "status",
-             "year", "concept", "url"}
+ITEM_KEYS = {
+    "kind",
+    "id",
+    "title",
+    "snippet",
+    "score",
+    "reference",
+    "bodies",
+    "lang",
+    "status",
+    "year",
+    "concept",
+    "url",
+}
 
 
 @both_backends
@@ -11,8 +23,18 @@ def test_api_shape(client, catalogue):
     response = client.get("/api/v1/search?q=fairness")
     assert response.status_code == 200
     data = response.get_json()
-    assert set(data) == {"query", "items", "total", "page", "per_page", "facets",
-                         "did_you_mean", "fuzzy", "degraded", "message"}
+    assert set(data) == {
+        "query",
+        "items",
+        "total",
+        "page",
+        "per_page",
+        "facets",
+        "did_you_mean",
+        "fuzzy",
+        "degraded",
+        "message",
+    }
     assert data["total"] == 3 and len(data["items"]) == 3
     assert set(data["facets"]) == {"kind", "body", "lang"}
     assert data["facets"]["kind"] == {"concept": 1, "definition": 2}
@@ -80,8 +102,7 @@ def test_results_page_did_you_mean_and_help(client, catalogue):
     nothing = client.get("/search?q=qwertyuiopasdf").get_data(as_text=True)
     assert "Nothing matched" in nothing and "How to search" in nothing
     absurd = client.get("/search?q=%25%25%25")
-    assert absurd.status_code == 200 and "nothing to search for" in absurd.get_data(
-        as_text=True)
+    assert absurd.status_code == 200 and "nothing to search for" in absurd.get_data(as_text=True)
 
 
 @both_backends
