@@ -63,7 +63,7 @@ def registry_behind_proxy(tmp_path):
         assert proxied != direct, "the database URL must name host and port"
         env = live.registry_env(proxied, tmp_path)
         live.prepare(env, users=False)
-        log = live.ROOT / "test-results" / "faults" / "database-down-gunicorn.log"
+        log = live.ROOT / "reports" / "faults" / "database-down-gunicorn.log"
         log.parent.mkdir(parents=True, exist_ok=True)
         log.unlink(missing_ok=True)
         url, process = stack.enter_context(live.gunicorn(env, log))

@@ -6,7 +6,7 @@ Builds a fresh registry (SQLite, demo catalogue, one user per role) in a tempora
 serves it with gunicorn on 127.0.0.1 and runs ``schemathesis run`` with every check and every
 phase (examples, coverage, fuzzing, stateful), anonymously and then with a bearer token of each
 role when the registry can mint them (``flask users token``). Reports go to
-test-results/fuzz/. Exit code: non-zero when any run found a failure.
+reports/fuzz/. Exit code: non-zero when any run found a failure.
 """
 
 import argparse
@@ -18,7 +18,7 @@ from pathlib import Path
 
 from tests import live
 
-OUT = live.ROOT / "test-results" / "fuzz"
+OUT = live.ROOT / "reports" / "fuzz"
 
 
 def mint_token(env: dict[str, str], email: str) -> str | None:

@@ -9,7 +9,7 @@ temporary folder, or a schema of its own on PostgreSQL (``--postgres-url``, drop
 Writes: while locust reads, ``--imports`` import files of ``--batch`` new standards each go in
 through ``flask import`` (the registry's write path on this build). After the run the database
 must hold every one of them, each with its audit row, and every import batch committed.
-Results go to stdout and to ``test-results/load/<db>.md`` and ``.json``; the exit code is 1
+Results go to stdout and to ``reports/load/<db>.md`` and ``.json``; the exit code is 1
 when a request failed or a write is missing.
 """
 
@@ -31,7 +31,7 @@ from sqlalchemy import create_engine, text
 from tests import dbs, live
 
 HERE = Path(__file__).resolve().parent
-OUT = live.ROOT / "test-results" / "load"
+OUT = live.ROOT / "reports" / "load"
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
@@ -192,7 +192,9 @@ def main(argv: list[str] | None = None) -> int:
         paths = write_import_files(folder, args.imports, args.batch)
         load_before = loadavg()
         prefix = OUT / f"{args.db}-locust"
-        with live.gunicorn(env, folder / "gunicorn.log", workers=2, threads=4) as (url, _p):
+        server_log = OUT / f"{args.db}-gunicorn.log"
+        server_log.unlink(missing_ok=True)
+        with live.gunicorn(env, server_log, workers=2, threads=4) as (url, _p):
             print(
                 f"== {args.users} clients for {duration} s against {url}, "
                 f"{args.imports} imports of {args.batch} standards meanwhile",
