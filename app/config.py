@@ -26,6 +26,7 @@ ENV_SETTINGS = (
     "BASE_URL",
     "MAIL_SERVER",
     "GAP_STALE_YEARS",
+    "GAP_MIN_PUBLISHED",
     "GAP_DIVERGENCE_THRESHOLD",
     "GAP_EVIDENCE_LIMIT",
     "GAP_FIGURE_BODIES",
@@ -44,6 +45,7 @@ ENV_SETTINGS = (
 # Gap rules (registry.services.gaps): name -> (default, type). Documented in the README.
 GAP_SETTINGS = {
     "GAP_STALE_YEARS": (5, int),
+    "GAP_MIN_PUBLISHED": (3, int),
     "GAP_DIVERGENCE_THRESHOLD": (0.5, float),
     "GAP_EVIDENCE_LIMIT": (50, int),
     "GAP_FIGURE_BODIES": ("ITU-T,ISO,IEC,IEEE", str),

@@ -23,6 +23,7 @@ def thresholds() -> gaps.Thresholds:
     config = current_app.config
     return gaps.Thresholds(
         stale_years=config["GAP_STALE_YEARS"],
+        min_published=config["GAP_MIN_PUBLISHED"],
         divergence=config["GAP_DIVERGENCE_THRESHOLD"],
         evidence_limit=config["GAP_EVIDENCE_LIMIT"],
         today=today(),

@@ -61,6 +61,7 @@ class Thresholds:
     """The rules' configuration (GAP_* settings of the app)."""
 
     stale_years: int = 5
+    min_published: int = 0  # thin coverage below this many published standards; 0: rule off
     divergence: float = 0.5
     evidence_limit: int = 50
     today: date = field(default_factory=date.today)
@@ -154,6 +155,19 @@ def stale(a, t: Thresholds) -> Check:
     )
 
 
+def thin(a, t: Thresholds) -> Check:
+    """Almost no standards"""
+    return Check(
+        severity="medium",
+        when=and_(a.published > 0, a.published < t.min_published),
+        evidence=published,
+        reason=lambda r, t: (
+            f"Only {_n(r['published'], 'published standard')} in all, fewer than "
+            f"{t.min_published}: the area is barely covered"
+            + (f" ({_n(r['developing'], 'more')} in development)." if r["developing"] else ".")),
+    )
+
+
 def contested_concepts(a, t: Thresholds) -> Check:
     """Contested concepts with no agreed definition"""
 
@@ -169,7 +183,7 @@ def contested_concepts(a, t: Thresholds) -> Check:
 
 
 RULES: list[Callable[[Any, Thresholds], Check]] = [
-    no_published, no_measurement, one_body, drafts_only, stale, contested_concepts,
+    no_published, no_measurement, one_body, drafts_only, stale, thin, contested_concepts,
 ]
 
 

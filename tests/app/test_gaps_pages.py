@@ -12,6 +12,12 @@ from tests.auth import make_user, sign_in
 SVG = "{http://www.w3.org/2000/svg}"
 
 
+@pytest.fixture(autouse=True)
+def _without_the_thin_rule(app):
+    """The small catalogue below pins the other rules; "thin" has its own test at the end."""
+    app.config["GAP_MIN_PUBLISHED"] = 0
+
+
 def catalogue(session):
     f.load(session, f.area("root", kind="governance"),
            f.area("energy", parent="root", kind="governance"),
@@ -192,3 +198,16 @@ def test_the_gap_list_follows_a_write_at_once(client, session):
     f.load(session, f.standard("ISO/IEC 9:2025", published="2025-01-01",
                                measurement_evaluation=True, areas=["rights"]))
     assert client.get("/api/v1/gaps").get_json()["total"] == 0
+
+
+def test_thin_areas_are_flagged_by_default_configuration(app, client, session, tmp_path):
+    from app.config import build_config
+
+    assert build_config(str(tmp_path), {"SECRET_KEY": "x"})["GAP_MIN_PUBLISHED"] == 3
+    catalogue(session)
+    app.config["GAP_MIN_PUBLISHED"] = 3
+    html = client.get("/gaps?rule=thin").get_data(as_text=True)
+    # energy: 2 published (ISO/IEC, ITU-T); rights: 1 (IEEE); root counts all 3.
+    assert 'id="gap-energy"' in html and 'id="gap-rights"' in html
+    assert 'id="gap-root"' not in html
+    assert "Only 2 published standards in all, fewer than 3" in html

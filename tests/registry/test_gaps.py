@@ -74,6 +74,24 @@ def test_every_published_standard_old(session):
     assert by_slug(session, later)["old"].flags == []
 
 
+def test_almost_no_standards_when_a_minimum_is_set(session):
+    f.load(session, f.area("thin"), f.area("covered"), f.area("empty"),
+           f.standard("ISO/IEC 20:2025", published="2025-03-01", measurement_evaluation=True,
+                      areas=["thin", "covered"]),
+           f.standard("ISO/IEC 21:2025", published="2025-04-01", areas=["thin", "covered"]),
+           f.standard("ISO/IEC 22:2025", published="2025-05-01", areas=["covered"]),
+           f.standard("ISO/IEC DIS 23", status="under_development", published=None,
+                      areas=["thin"]))
+    assert "thin" not in flags(by_slug(session)["thin"])  # off unless configured
+    found = by_slug(session, gaps.Thresholds(min_published=3, today=TODAY))
+    flag = flags(found["thin"])["thin"]
+    assert flag.reason == ("Only 2 published standards in all, fewer than 3: the area is "
+                           "barely covered (1 more in development).")
+    assert sorted(flag.evidence) == ids(session, "ISO/IEC 20:2025", "ISO/IEC 21:2025")
+    assert "thin" not in flags(found["covered"])
+    assert set(flags(found["empty"])) == {"no-published", "no-measurement"}  # not "thin" too
+
+
 def test_no_measurement_standard(session):
     f.load(session, f.area("unmeasured"),
            f.standard("ISO/IEC 20:2024", published="2024-01-01", areas=["unmeasured"]),
@@ -140,7 +158,7 @@ def test_severity_is_the_gravest_rule_and_one_step_more_when_three_agree(session
 
 def test_rules_are_functions_in_a_list():
     assert [gaps.rule_code(r) for r in gaps.RULES] == [
-        "no-published", "no-measurement", "one-body", "drafts-only", "stale",
+        "no-published", "no-measurement", "one-body", "drafts-only", "stale", "thin",
         "contested-concepts"]
     assert gaps.rule_titles()["drafts-only"] == "Drafts only"
 
