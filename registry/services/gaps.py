@@ -164,7 +164,7 @@ def thin(a, t: Thresholds) -> Check:
         reason=lambda r, t: (
             f"Only {_n(r['published'], 'published standard')} in all, fewer than "
             f"{t.min_published}: the area is barely covered"
-            + (f" ({_n(r['developing'], 'more')} in development)." if r["developing"] else ".")),
+            + (f" ({r['developing']} more in development)." if r["developing"] else ".")),
     )
 
 
