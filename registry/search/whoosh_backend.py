@@ -310,7 +310,10 @@ class WhooshBackend(SearchBackend):
         q = build_query(parsed)
         filt = _filter(request)
         limit = request.page * request.per_page
-        timed = TimeLimitCollector(searcher.collector(limit=limit), timelimit=TIME_LIMIT)
+        # No SIGALRM: signals work only in the main thread, and gunicorn's gthread workers
+        # (``make run``) answer in other threads; the limit is then checked between documents.
+        timed = TimeLimitCollector(searcher.collector(limit=limit), timelimit=TIME_LIMIT,
+                                   use_alarm=False)
         # The filter wraps the timer: a TimeLimitCollector feeds its child directly, so a
         # filter inside it would be bypassed.
         collector = FilterCollector(timed, filt) if filt is not None else timed

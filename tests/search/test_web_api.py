@@ -1,5 +1,7 @@
 """The /search page and GET /api/v1/search, on every backend."""
 
+import threading
+
 from tests.search.conftest import both_backends
 
 ITEM_KEYS = {
@@ -127,3 +129,14 @@ def test_a_wrong_backend_setting_fails_at_start(tmp_path):
         make_app(url, tmp_path, SEARCH_BACKEND="postgres")
     with pytest.raises(RuntimeError, match="choose one of whoosh, postgres"):
         make_app(url, tmp_path, SEARCH_BACKEND="elastic")
+
+
+@both_backends
+def test_a_request_thread_that_is_not_the_main_thread_searches_the_index(client, catalogue):
+    # gunicorn's threaded workers answer outside the main thread, where signals are refused.
+    answers = []
+    worker = threading.Thread(
+        target=lambda: answers.append(client.get("/api/v1/search?q=fairness").get_json()))
+    worker.start()
+    worker.join()
+    assert answers[0]["degraded"] is False and answers[0]["total"] == 3
