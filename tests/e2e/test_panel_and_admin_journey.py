@@ -1,0 +1,44 @@
+"""A panel member confirms a gap with a note the public then sees; an admin reads the audit log
+and finds that change in it."""
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import PASSWORD, USERS
+
+NOTE = "Journey test note: energy use of AI systems has almost no standard to measure it."
+
+
+def _sign_in(page: Page, base: str, role: str) -> None:
+    page.goto(base + "/sign-in")
+    page.get_by_label("Email").fill(USERS[role][0])
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def test_panel_confirms_a_gap_and_the_admin_reads_it_in_the_audit_log(page: Page, base):
+    _sign_in(page, base, "panel")
+    page.goto(base + "/gaps")
+    page.locator("#gap-energy-environment").get_by_role("link").first.click()
+    expect(page).to_have_url(re.compile(r"/areas/energy-environment$"))
+    page.get_by_text("Annotate this area or one of its gaps").click()
+    page.get_by_label("Status", exact=True).select_option("confirmed")
+    page.get_by_label("Severity", exact=True).select_option("high")
+    page.locator("#an-text").fill(NOTE)
+    page.get_by_role("button", name="Save annotation").click()
+    expect(page.locator("#annotations")).to_contain_text(NOTE)
+
+    page.get_by_role("button", name="Sign out").click()
+    page.goto(base + "/areas/energy-environment")
+    expect(page.locator("#annotations")).to_contain_text(NOTE)  # public, signed out
+
+    _sign_in(page, base, "admin")
+    page.get_by_role("banner").get_by_role("link", name="Activity").click()
+    page.get_by_label("User", exact=True).select_option(label=USERS["panel"][0])
+    page.get_by_role("button", name="Filter").click()
+    rows = page.locator("table.history tbody tr")
+    expect(rows.first).to_contain_text(USERS["panel"][0])
+    expect(rows.first).to_contain_text("web")
+    expect(page.locator("table.history")).to_contain_text(re.compile("annotation", re.I))
