@@ -32,6 +32,7 @@ from whoosh.analysis import LanguageAnalyzer, LowercaseFilter, Token, Tokenizer
 from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.filedb.filestore import FileStorage
 
 from registry.models import SearchOutbox
 from registry.search.analysis import (
@@ -247,7 +248,7 @@ class WhooshBackend(SearchBackend):
     def _open(self) -> index.Index:
         target = self._live_dir()
         try:
-            return index.open_dir(str(target))
+            return _open_index(target)
         except Exception as exc:  # whoosh raises many kinds on damaged files
             raise IndexUnavailable(f"index {target} cannot be opened: {exc}") from exc
 
@@ -271,7 +272,7 @@ class WhooshBackend(SearchBackend):
                 if searcher is not None:
                     searcher.close()
                 local.searcher, local.target, local.facets, local.lexicon = None, None, None, None
-                searcher = index.open_dir(str(target)).searcher()
+                searcher = _open_index(target).searcher()
                 local.target = target
             else:
                 fresh = searcher.refresh()
@@ -482,3 +483,10 @@ class WhooshBackend(SearchBackend):
         )
         for path in old[:-1]:
             shutil.rmtree(path, ignore_errors=True)
+
+
+def _open_index(folder: Path) -> index.Index:
+    """The index in ``folder``, its files read rather than memory-mapped: a damaged or truncated
+    file then raises an error the service answers (rebuild, degraded results), where a mapping
+    would kill the worker with SIGBUS in the middle of a request."""
+    return FileStorage(str(folder), supports_mmap=False).open_index()
