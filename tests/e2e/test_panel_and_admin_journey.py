@@ -5,21 +5,14 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import PASSWORD, USERS
+from tests.e2e.browser import sign_in
+from tests.e2e.conftest import USERS
 
 NOTE = "Journey test note: energy use of AI systems has almost no standard to measure it."
 
 
-def _sign_in(page: Page, base: str, role: str) -> None:
-    page.goto(base + "/sign-in")
-    page.get_by_label("Email").fill(USERS[role][0])
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-
-
 def test_panel_confirms_a_gap_and_the_admin_reads_it_in_the_audit_log(page: Page, base):
-    _sign_in(page, base, "panel")
+    sign_in(page, base, "panel")
     page.goto(base + "/gaps")
     page.locator("#gap-energy-environment").get_by_role("link").first.click()
     expect(page).to_have_url(re.compile(r"/areas/energy-environment$"))
@@ -34,7 +27,7 @@ def test_panel_confirms_a_gap_and_the_admin_reads_it_in_the_audit_log(page: Page
     page.goto(base + "/areas/energy-environment")
     expect(page.locator("#annotations")).to_contain_text(NOTE)  # public, signed out
 
-    _sign_in(page, base, "admin")
+    sign_in(page, base, "admin")
     page.get_by_role("banner").get_by_role("link", name="Activity").click()
     page.get_by_label("User", exact=True).select_option(label=USERS["panel"][0])
     page.get_by_role("button", name="Filter").click()

@@ -5,22 +5,15 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import PASSWORD, USERS
+from tests.e2e.browser import sign_in
+from tests.e2e.conftest import USERS
 
 # Test text, plainly marked: the registry never attributes invented wording to a real body.
 TEXT = "Journey test text (not an IEEE definition): transparency as tested end to end."
 
 
-def _sign_in(page: Page, base: str, role: str) -> None:
-    page.goto(base + "/sign-in")
-    page.get_by_label("Email").fill(USERS[role][0])
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
-
-
 def test_submit_a_definition_see_it_pending_then_approved(page: Page, base):
-    _sign_in(page, base, "submitter")
+    sign_in(page, base, "submitter")
     page.get_by_role("banner").get_by_role("link", name="My submissions").click()
     page.get_by_role("link", name="Propose an entry").click()
     page.get_by_role("link", name="A definition").click()
@@ -42,7 +35,7 @@ def test_submit_a_definition_see_it_pending_then_approved(page: Page, base):
     expect(page.locator("main")).not_to_contain_text(TEXT)
 
     page.get_by_role("button", name="Sign out").click()
-    _sign_in(page, base, "panel")
+    sign_in(page, base, "panel")
     page.goto(submission_url)
     page.get_by_role("button", name="Approve and publish").click()
     expect(page.locator(".flash")).to_contain_text("approved")
