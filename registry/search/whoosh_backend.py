@@ -275,9 +275,10 @@ class WhooshBackend(SearchBackend):
                 searcher = _open_index(target).searcher()
                 local.target = target
             else:
+                # refresh() hands the still-valid segment readers to the new searcher and
+                # closes the rest itself: closing the old searcher too would close those.
                 fresh = searcher.refresh()
                 if fresh is not searcher:
-                    searcher.close()
                     searcher, local.facets, local.lexicon = fresh, None, None
         except Exception as exc:
             local.searcher = None
@@ -297,8 +298,15 @@ class WhooshBackend(SearchBackend):
         return table
 
     def search(self, session, parsed, request) -> Results:
-        try:
+        with self._reading():
             return self._search(parsed, request)
+
+    @contextmanager
+    def _reading(self):
+        """Any failure while reading the index is IndexUnavailable, which the service answers
+        (rebuild, degraded results) instead of a 500."""
+        try:
+            yield
         except IndexUnavailable:
             raise
         except Exception as exc:  # a damaged segment shows up while reading postings
@@ -374,14 +382,15 @@ class WhooshBackend(SearchBackend):
         )
 
     def match_ids(self, session, parsed, kinds, limit):
-        searcher = self._searcher()
-        filt = query.Or([query.Term("kind", k) for k in kinds]) if kinds else None
-        results = searcher.search(build_query(parsed), filter=filt, limit=limit)
-        out = []
-        for hit in results:
-            kind, ident = parse_key(hit["key"])
-            out.append((kind, ident, json.loads(hit["doc"])["concept_id"]))
-        return out
+        with self._reading():
+            searcher = self._searcher()
+            filt = query.Or([query.Term("kind", k) for k in kinds]) if kinds else None
+            results = searcher.search(build_query(parsed), filter=filt, limit=limit)
+            out = []
+            for hit in results:
+                kind, ident = parse_key(hit["key"])
+                out.append((kind, ident, json.loads(hit["doc"])["concept_id"]))
+            return out
 
     def frequencies(self, session, words):
         searcher = self._searcher()

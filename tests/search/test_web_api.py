@@ -140,3 +140,17 @@ def test_a_request_thread_that_is_not_the_main_thread_searches_the_index(client,
     worker.start()
     worker.join()
     assert answers[0]["degraded"] is False and answers[0]["total"] == 3
+
+
+@both_backends
+def test_searches_keep_working_across_index_changes_in_one_thread(client, session, catalogue):
+    # Each request thread keeps its searcher and refreshes it when the index changes; the
+    # refreshed searcher reuses the old one's segment readers, which must stay open.
+    from tests import factories as f
+
+    for n in range(3):
+        assert client.get("/standards?q=fairness").status_code == 200
+        assert not client.get("/api/v1/search?q=fairness").get_json()["degraded"]
+        f.load(session, f.standard(f"ISO/IEC 9{n}:2025", title=f"Refresh probe {n}"))
+    found = client.get("/api/v1/search?q=refresh probe").get_json()
+    assert found["total"] == 3 and not found["degraded"]
