@@ -78,7 +78,11 @@ _TERM_TYPES = {
 
 
 def local(element) -> str:
-    return etree.QName(element).localname if isinstance(element.tag, str) else ""
+    """The element's name without namespace: ``{ns}name`` and also ``prefix:name``, which
+    libxml2 leaves as the tag when the prefix was never declared (QName refuses that)."""
+    if not isinstance(element.tag, str):
+        return ""
+    return element.tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1]
 
 
 def category(element) -> str:

@@ -215,3 +215,12 @@ def test_refused_input_writes_nothing(session, fmt, data):
         assert report.refused
         for model in (ImportBatch, Concept, Definition, Revision):
             assert session.scalar(select(func.count()).select_from(model)) == 0
+
+
+def test_an_undeclared_namespace_prefix_is_read_not_a_crash():
+    # Found by hypothesis: libxml2 keeps "tbx:termEntry" as the tag when the prefix was never
+    # declared, and lxml's QName refused it with a ValueError.
+    check_reader("tbx", b'<martif type="TBX"><text><body><tbx:termEntry id="a"/></body></text>'
+                        b"</martif>")
+    check_reader("sts", b"<standard><front><std-meta/></front><body><term-sec id='t1'>"
+                        b"<tbx:termEntry id='e1'/></term-sec></body></standard>")
