@@ -22,6 +22,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 from importers import safe_xml
 from importers.licences import apply_licence
 from importers.pipeline import ImportOptions, Record, RefusedFile, Rejected, Source
+from importers.textfiles import whole_text
 from registry.references import split_clause
 from registry.text import clean, slugify
 
@@ -117,14 +118,7 @@ def read(source: Source, options: ImportOptions) -> Iterator[Record | Rejected]:
 
 
 def _load(source: Source) -> rdflib.Graph:
-    with source.open() as fh:
-        data = fh.read()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise RefusedFile(
-            f"{source.name}: not UTF-8 text ({exc.reason} at byte {exc.start})"
-        ) from None
+    text = whole_text(source)
     is_xml = text.lstrip().startswith("<")
     if is_xml:
         safe_xml.parse(source)  # refuses entities, DTD tricks and broken XML before rdflib

@@ -91,6 +91,18 @@ def json_lines(source: Source) -> Iterator[tuple[str, dict] | Rejected]:
         yield location, data
 
 
+def whole_text(source: Source) -> str:
+    """The whole file as UTF-8 text (a BOM is dropped); refused whole when it is not UTF-8."""
+    with source.open() as fh:
+        data = fh.read()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise RefusedFile(
+            f"{source.name}: not UTF-8 text ({exc.reason} at byte {exc.start})"
+        ) from None
+
+
 def json_document(source: Source) -> Any:
     """The whole file as one JSON value (a single record, or a list of records)."""
     if source.size > MAX_JSON_BYTES:
@@ -98,14 +110,7 @@ def json_document(source: Source) -> Any:
             f"{source.name}: a JSON document of {source.size:,} bytes is too big "
             f"to read at once (limit {MAX_JSON_BYTES:,}); use JSON Lines"
         )
-    with source.open() as fh:
-        data = fh.read()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise RefusedFile(
-            f"{source.name}: not UTF-8 text ({exc.reason} at byte {exc.start})"
-        ) from None
+    text = whole_text(source)
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
