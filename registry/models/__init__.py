@@ -1,5 +1,8 @@
 """All models, imported here so ``Base.metadata`` is complete wherever it is used."""
 
+# The SQLite connection settings (foreign keys, WAL, busy timeout) belong to the core: whoever
+# uses the models (the app, a script, a test) gets them on every connection of every engine.
+import registry.db  # noqa: F401
 from registry.models.base import Base
 from registry.models.catalogue import (
     Area,
