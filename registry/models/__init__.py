@@ -15,6 +15,7 @@ from registry.models.catalogue import (
     standard_bodies,
 )
 from registry.models.debate import Evaluation, Follow, Post, PostFlag, StandardProcess
+from registry.models.derived import AreaCoverage, CatalogueState, YearCoverage
 from registry.models.gaps import Annotation
 from registry.models.glossary import (
     Concept,
@@ -34,10 +35,12 @@ from registry.models.tokens import ApiToken
 
 __all__ = [
     "Annotation",
+    "AreaCoverage",
     "ApiToken",
     "Area",
     "Base",
     "Body",
+    "CatalogueState",
     "Committee",
     "Concept",
     "ConceptLabel",
@@ -59,6 +62,7 @@ __all__ = [
     "StandardRelation",
     "Submission",
     "User",
+    "YearCoverage",
     "committee_bodies",
     "concept_areas",
     "standard_areas",
