@@ -93,6 +93,12 @@ def import_command(fmt: str, paths: tuple[str, ...], body: str | None, licence: 
             click.echo(f"  rejected {problem['location']}: {problem['reason']}", err=True)
         if len(report.rejected) > 20:
             click.echo(f"  ... and {len(report.rejected) - 20} more (see --report)", err=True)
+        for warning in report.warnings[:20]:
+            click.echo(f"  warning {warning['location']}: {warning['key']}: "
+                       f"{warning['message']}", err=True)
+        if len(report.warnings) > 20:
+            click.echo(f"  ... and {len(report.warnings) - 20} more warnings (see --report)",
+                       err=True)
         reports.append(report)
         exit_code = max(exit_code, report.exit_code)
     if report_path:
@@ -101,6 +107,7 @@ def import_command(fmt: str, paths: tuple[str, ...], body: str | None, licence: 
             "updated": sum(r.updated for r in reports),
             "unchanged": sum(r.unchanged for r in reports),
             "rejected": [p for r in reports for p in r.rejected],
+            "warnings": [w for r in reports for w in r.warnings],
             "refused": [{"file": r.filename, "reason": r.refused} for r in reports if r.refused],
             "dry_run": dry_run,
             "files": [r.to_dict() for r in reports],
