@@ -129,6 +129,7 @@ def load(run: Run, items: Iterable[Record | Rejected], report: Report,
         report.count(outcome)
     report.warnings += [w.as_dict() for w in run.warnings]
     run.warnings = []
+    report.queued = run.queued
     return stream
 
 

@@ -66,6 +66,7 @@ class Run:
         self.outbox: dict[str, set[int]] = {}
         self.touched_concepts: set[int] = set()
         self.warnings: list[Warning] = []
+        self.queued = 0  # search outbox rows written
         self.changed = False
 
     # -- look-ups ------------------------------------------------------------------------------
@@ -150,6 +151,7 @@ class Run:
         if rows:
             self.session.execute(insert(SearchOutbox), rows)
             self.session.info[DIRTY] = True
+            self.queued += len(rows)
             self.outbox = {}
         if self.touched_concepts:
             divergence.recompute(self.session, self.touched_concepts)
