@@ -26,14 +26,15 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from registry.clock import utcnow
-from registry.ingest import Record, Rejected, Report, Run, load
+from registry.ingest import Deferred, Record, Rejected, Report, Run, load
 from registry.models import ImportBatch
 
 MAX_ERRORS_STORED = 1000  # on the batch row; the report and --report file keep them all
 
 ImportReport = Report  # what the pipeline returns: registry.ingest's report of a run
 
-__all__ = ["ImportOptions", "ImportReport", "Reader", "Record", "RefusedFile", "Rejected",
+__all__ = ["Deferred", "ImportOptions", "ImportReport", "Reader", "Record", "RefusedFile",
+           "Rejected",
            "Source", "fail_abandoned_batches", "file_checksum", "run_import"]
 
 

@@ -9,13 +9,22 @@ for the concepts a write touched. Nothing here commits: the caller owns the tran
 """
 
 from registry.ingest.load import Report, Stream, load, validate, write_chunk, write_records
-from registry.ingest.records import Entry, Outcome, Record, RecordError, Rejected, Warning
+from registry.ingest.records import (
+    Deferred,
+    Entry,
+    Outcome,
+    Record,
+    RecordError,
+    Rejected,
+    Warning,
+)
 from registry.ingest.run import Run
 from registry.ingest.writers import WRITERS, finish
 from registry.ingest.writers.definitions import definition_lineage
 
 __all__ = [
     "WRITERS",
+    "Deferred",
     "Entry",
     "Outcome",
     "Record",

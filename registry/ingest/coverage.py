@@ -11,6 +11,7 @@ parent) rebuilds both rollups from the standards in one statement each.
 (``tests/registry/test_coverage.py`` checks that over random sequences of writes).
 """
 
+import functools
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -39,8 +40,14 @@ class Facts:
     published: date | None
 
 
+@functools.lru_cache(maxsize=4096)
+def _joined(body_ids: frozenset[int]) -> str:
+    return ",".join(str(i) for i in sorted(body_ids))
+
+
 def body_set(body_ids: Iterable[int]) -> str:
-    return ",".join(str(i) for i in sorted(set(body_ids)))
+    """The rollups' key for a combination of bodies (a handful of combinations recur)."""
+    return _joined(frozenset(body_ids))
 
 
 class Tree:

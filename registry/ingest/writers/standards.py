@@ -162,7 +162,7 @@ def _create(run: Run, creates: list[tuple[Entry, str, str | None]]) -> list[Outc
         created[key] = (std_id, view["published"])
         run.coverage.count(_facts(run, view), run.tree, +1)
         run.audit("standards", std_id, "create", checksum=digest)
-    session.execute(insert(Standard), rows)
+    session.execute(insert(Standard.__table__), rows)
     session.execute(insert(standard_bodies), body_rows)
     if area_rows:
         session.execute(insert(standard_areas), area_rows)
@@ -186,7 +186,7 @@ def _insert_relations(session: Session, relations: list[tuple[int, list[dict]]])
     targets = dict(session.execute(
         select(Standard.reference_key, Standard.id)
         .where(Standard.reference_key.in_({r["target_key"] for r in rows.values()}))).all())
-    session.execute(insert(StandardRelation), [
+    session.execute(insert(StandardRelation.__table__), [
         {**r, "target_id": targets.get(r["target_key"])} for r in rows.values()])
 
 
