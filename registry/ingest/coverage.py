@@ -11,7 +11,6 @@ parent) rebuilds both rollups from the standards in one statement each.
 (``tests/registry/test_coverage.py`` checks that over random sequences of writes).
 """
 
-import functools
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -40,14 +39,9 @@ class Facts:
     published: date | None
 
 
-@functools.lru_cache(maxsize=4096)
-def _joined(body_ids: frozenset[int]) -> str:
-    return ",".join(str(i) for i in sorted(body_ids))
-
-
 def body_set(body_ids: Iterable[int]) -> str:
-    """The rollups' key for a combination of bodies (a handful of combinations recur)."""
-    return _joined(frozenset(body_ids))
+    """The rollups' key for a combination of bodies: their ids, sorted, comma-separated."""
+    return ",".join(map(str, sorted(set(body_ids))))
 
 
 class Tree:
