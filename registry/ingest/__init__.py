@@ -15,6 +15,7 @@ from registry.ingest.records import (
     Outcome,
     Record,
     RecordError,
+    Refused,
     Rejected,
     Warning,
 )
@@ -29,6 +30,7 @@ __all__ = [
     "Outcome",
     "Record",
     "RecordError",
+    "Refused",
     "Rejected",
     "Report",
     "Run",

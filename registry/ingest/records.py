@@ -80,6 +80,10 @@ class RecordError(Exception):
     """This record cannot be written; the reason is reported and the run goes on."""
 
 
+class Refused(Exception):
+    """The whole source is refused (unreadable, not its format, unsafe): nothing is written."""
+
+
 def named_fields(raw: Any) -> frozenset[str]:
     if not isinstance(raw, dict):
         return frozenset()

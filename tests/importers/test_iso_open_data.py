@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from importers.iso_open_data import status_for
 from registry.models import Committee, ImportBatch, Revision, Standard, StandardRelation
+from registry.policy import OPERATOR
 from tests import factories as f
 from tests.importers.catalogue_helpers import FIXTURES, count, problems, real, run
 
@@ -202,7 +203,7 @@ def test_an_unchanged_row_is_not_mapped_again(session, tmp_path, monkeypatch):
 
     f.load(session, f.area("fairness"))
     standard = session.scalar(select(Standard).where(Standard.reference == "ISO 90001:2024"))
-    set_standard_areas(session, standard, ["fairness"], actor_id=None)  # another writer...
+    set_standard_areas(session, OPERATOR, standard, ["fairness"])  # another writer...
     session.commit()
     rows[1]["title"]["en"] = "Row 1, renamed"
     path.write_text("\n".join(json.dumps(r) for r in rows))

@@ -6,6 +6,7 @@ import json
 from sqlalchemy import select
 
 from registry.models import Standard
+from registry.policy import OPERATOR
 from registry.services.areas import set_standard_areas
 from tests import factories as f
 from tests.importers.catalogue_helpers import real, run
@@ -65,7 +66,7 @@ def test_a_panel_edit_survives_the_next_import(session, tmp_path):
     run("itu", path)
     standard = _standard(session, "ITU-T Y.3550 (12/2023)")
     assert standard.areas == []
-    set_standard_areas(session, standard, ["lifecycle-monitoring"], actor_id=None)
+    set_standard_areas(session, OPERATOR, standard, ["lifecycle-monitoring"])
     session.commit()
     report = run("itu", path)
     assert report.exit_code == 0
