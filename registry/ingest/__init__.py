@@ -8,7 +8,7 @@ write's context: caches, audit and search buffers, derived data). One writer per
 for the concepts a write touched. Nothing here commits: the caller owns the transaction.
 """
 
-from registry.ingest.load import Report, Stream, load, validate, write_chunk, write_records
+from registry.ingest.load import Report, Stream, load, validate
 from registry.ingest.records import (
     Deferred,
     Entry,
@@ -40,6 +40,4 @@ __all__ = [
     "finish",
     "load",
     "validate",
-    "write_chunk",
-    "write_records",
 ]

@@ -178,11 +178,3 @@ def _skip_unchanged(run: Run, chunk: list[Record | Deferred], report: Report) ->
             item = Record(mapped.kind, mapped.data, mapped.location, item.digest)
         records.append(item)
     return records
-
-
-def write_records(run: Run, records: Iterable[tuple[str, dict[str, Any], str]]) -> Report:
-    """Validate and write a few records (kind, data, location) and finish the run: the path of
-    approved submissions and panel edits. Rejections are in the report; never commits."""
-    report = Report(filename="", format="records")
-    load(run, (Record(kind, data, location) for kind, data, location in records), report)
-    return report
