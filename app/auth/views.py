@@ -1,5 +1,6 @@
 """Sign in and out, set a password from a link, and manage one's API tokens."""
 
+import functools
 from urllib.parse import urlsplit
 
 from flask import (
@@ -25,8 +26,14 @@ from registry.services import tokens, users
 
 bp = Blueprint("auth", __name__)
 
-# Verified against when the email is unknown, so a wrong email costs as long as a wrong password.
-_DUMMY_HASH = hash_password("not-a-real-password-for-timing")
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the email is unknown, so a wrong email costs as long as a wrong
+    password. Made on first need, not at import: argon2 takes 64 MB while it hashes, and every
+    process that builds the app (an import command, a worker) would pay that at start."""
+    return hash_password("not-a-real-password-for-timing")
+
 SIGN_IN_REFUSED = "The email or password is not right, or the account is not active."
 
 
@@ -59,7 +66,7 @@ def sign_in():
     email = request.form.get("email", "").strip()
     password = request.form.get("password", "")
     user = users.find_by_email(db.session, email) if email else None
-    ok = verify_password(user.password_hash if user else _DUMMY_HASH, password)
+    ok = verify_password(user.password_hash if user else _dummy_hash(), password)
     if not ok or user is None or not user.active:
         # One message whatever failed, so the form does not tell which emails have accounts.
         return render_template(

@@ -1,7 +1,8 @@
 """The coverage rollups (``area_coverage``, ``year_coverage``), kept by the standards writer.
 
 A write collects, for every standard it creates or changes, what the rollups count it under
-(``Facts``): minus its old facts, plus its new ones, for its areas and each of their ancestors.
+(``Facts``): minus its old facts, plus its new ones, for its areas and each of their ancestors,
+once per body and once under ``EVERY_BODY``.
 At the end of the write the nonzero deltas are added to the rows in one upsert. The newest
 publication date of a row only grows on additions; a row that lost a standard has its date
 recomputed from the standards, for the areas concerned only. A change to the area tree (a new
@@ -16,14 +17,28 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Integer, Table, and_, bindparam, cast, delete, extract, func, select, update
+from sqlalchemy import (
+    Integer,
+    Table,
+    and_,
+    bindparam,
+    cast,
+    delete,
+    extract,
+    func,
+    literal,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from registry.models import Area, AreaCoverage, Standard, YearCoverage
+from registry.models import Area, AreaCoverage, Standard, YearCoverage, standard_bodies
+from registry.models.derived import EVERY_BODY
 from registry.taxonomy import closure, covered
 
-AreaKey = tuple[int, str, str, str, bool]  # area, body set, status, document type, measurement
+AreaKey = tuple[int, int, str, str, bool]  # area, body (or EVERY_BODY), status, type, measurement
 YearKey = tuple[int, str, str]  # year, body set, status
 
 
@@ -32,7 +47,7 @@ class Facts:
     """What the rollups count one standard under."""
 
     area_ids: frozenset[int]  # its own tags; the rollup adds their ancestors
-    body_set: str
+    body_ids: frozenset[int]
     status: str
     doc_type: str
     measurement: bool
@@ -71,16 +86,18 @@ class Delta:
     def count(self, facts: Facts | None, tree: Tree, sign: int) -> None:
         if facts is None:
             return
+        bodies = (EVERY_BODY, *facts.body_ids)
         for area in tree.up(facts.area_ids):
-            key = (area, facts.body_set, facts.status, facts.doc_type, facts.measurement)
-            self.areas[key] += sign
-            if sign < 0:
-                self.shrunk.add(key)
-            elif facts.published and (key not in self.latest
-                                      or self.latest[key] < facts.published):
-                self.latest[key] = facts.published
+            for body in bodies:
+                key = (area, body, facts.status, facts.doc_type, facts.measurement)
+                self.areas[key] += sign
+                if sign < 0:
+                    self.shrunk.add(key)
+                elif facts.published and (key not in self.latest
+                                          or self.latest[key] < facts.published):
+                    self.latest[key] = facts.published
         if facts.published:
-            self.years[(facts.published.year, facts.body_set, facts.status)] += sign
+            self.years[(facts.published.year, body_set(facts.body_ids), facts.status)] += sign
 
     def move(self, old: Facts | None, new: Facts | None, tree: Tree) -> None:
         if old != new:
@@ -91,7 +108,7 @@ class Delta:
         if self.rebuild:
             rebuild(session)
         else:
-            _add(session, AreaCoverage.__table__, ("area_id", "body_set", "status", "doc_type",
+            _add(session, AreaCoverage.__table__, ("area_id", "body_id", "status", "doc_type",
                                                    "measurement"), self.areas, self.latest)
             _add(session, YearCoverage.__table__, ("year", "body_set", "status"), self.years, {})
             if self.shrunk:
@@ -123,21 +140,31 @@ def _add(session: Session, table: Table, names: tuple[str, ...], counts: Counter
     session.execute(delete(table).where(table.c.standards <= 0))
 
 
-def _covered_standards(area_ids: Iterable[int] | None = None):
-    """(area, standard columns) for every standard an area covers, optionally of some areas."""
+def _facts(area_ids: Iterable[int] | None = None):
+    """One row per (area, standard it covers, body): every body of the standard, and
+    EVERY_BODY once; optionally for some areas only."""
     cov = covered(closure()).subquery("cov")
-    stmt = select(cov.c.area_id, Standard.body_set, Standard.status, Standard.doc_type,
-                  Standard.measurement_evaluation, Standard.published,
-                  ).join(Standard, Standard.id == cov.c.standard_id)
+    columns = (cov.c.area_id, Standard.status, Standard.doc_type,
+               Standard.measurement_evaluation, Standard.published)
+    every = select(literal(EVERY_BODY).label("body_id"), *columns) \
+        .join(Standard, Standard.id == cov.c.standard_id)
+    each = select(standard_bodies.c.body_id, *columns) \
+        .join(Standard, Standard.id == cov.c.standard_id) \
+        .join(standard_bodies, standard_bodies.c.standard_id == Standard.id)
     if area_ids is not None:
-        stmt = stmt.where(cov.c.area_id.in_(sorted(area_ids)))
-    return stmt.subquery("facts")
+        every = every.where(cov.c.area_id.in_(sorted(area_ids)))
+        each = each.where(cov.c.area_id.in_(sorted(area_ids)))
+    return union_all(every, each).subquery("facts")
+
+
+def _grouped(facts):
+    return (facts.c.area_id, facts.c.body_id, facts.c.status, facts.c.doc_type,
+            facts.c.measurement_evaluation)
 
 
 def _recompute_latest(session: Session, keys: set[AreaKey]) -> None:
-    facts = _covered_standards({k[0] for k in keys})
-    group = (facts.c.area_id, facts.c.body_set, facts.c.status, facts.c.doc_type,
-             facts.c.measurement_evaluation)
+    facts = _facts({k[0] for k in keys})
+    group = _grouped(facts)
     found = {tuple(row[:5]): row[5] for row in session.execute(
         select(*group, func.max(facts.c.published)).group_by(*group))}
     table = AreaCoverage.__table__
@@ -145,7 +172,7 @@ def _recompute_latest(session: Session, keys: set[AreaKey]) -> None:
             for k in keys]
     session.connection().execute(
         update(table).where(and_(
-            table.c.area_id == bindparam("a"), table.c.body_set == bindparam("b"),
+            table.c.area_id == bindparam("a"), table.c.body_id == bindparam("b"),
             table.c.status == bindparam("s"), table.c.doc_type == bindparam("d"),
             table.c.measurement == bindparam("m"))).values(latest_published=bindparam("latest")),
         rows)
@@ -155,11 +182,10 @@ def rebuild(session: Session) -> None:
     """Both rollups from the standards, replacing what they held."""
     session.execute(delete(AreaCoverage))
     session.execute(delete(YearCoverage))
-    facts = _covered_standards()
-    group = (facts.c.area_id, facts.c.body_set, facts.c.status, facts.c.doc_type,
-             facts.c.measurement_evaluation)
+    facts = _facts()
+    group = _grouped(facts)
     session.execute(AreaCoverage.__table__.insert().from_select(
-        ["area_id", "body_set", "status", "doc_type", "measurement", "standards",
+        ["area_id", "body_id", "status", "doc_type", "measurement", "standards",
          "latest_published"],
         select(*group, func.count(), func.max(facts.c.published)).group_by(*group)))
     year = cast(extract("year", Standard.published), Integer)
@@ -173,7 +199,7 @@ def rebuild(session: Session) -> None:
 def snapshot(session: Session) -> tuple[dict, dict]:
     """Both rollups as plain dicts (key -> (count, date) and key -> count), for checks."""
     areas = {tuple(r[:5]): (r[5], r[6]) for r in session.execute(select(
-        AreaCoverage.area_id, AreaCoverage.body_set, AreaCoverage.status, AreaCoverage.doc_type,
+        AreaCoverage.area_id, AreaCoverage.body_id, AreaCoverage.status, AreaCoverage.doc_type,
         AreaCoverage.measurement, AreaCoverage.standards, AreaCoverage.latest_published))}
     years = {tuple(r[:3]): r[3] for r in session.execute(select(
         YearCoverage.year, YearCoverage.body_set, YearCoverage.status, YearCoverage.standards))}

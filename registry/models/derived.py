@@ -5,10 +5,11 @@
 else does (posts, tokens, follows): caches of what is computed from the catalogue are keyed by it.
 
 ``area_coverage`` counts the standards each area covers (its own tags and those of every area
-below it), per combination of bodies, status, document type and measurement flag, with the
-newest publication date among them. A joint standard (ISO/IEC) is one row of the combination
-"ISO,IEC", so totals over an area count it once and a body's cell counts it for each body.
-``year_coverage`` counts standards per publication year the same way (Figure 13).
+below it), per status, document type and measurement flag, with the newest publication date
+among them: once per body of each standard (a joint ISO/IEC standard counts for ISO and for
+IEC), and once more under body 0, "every body", where each standard counts once.
+``year_coverage`` counts standards per publication year and combination of bodies (the
+standards' ``body_set``), so Figure 13 can count a joint standard once in "Others".
 """
 
 from datetime import date
@@ -30,16 +31,19 @@ event.listen(CatalogueState.__table__, "after_create",
              DDL("INSERT INTO catalogue_state (id, version) VALUES (1, 0)"))
 
 
+EVERY_BODY = 0  # area_coverage.body_id of the rows that count each standard once
+
+
 class AreaCoverage(Base):
     __tablename__ = "area_coverage"
     __table_args__ = (
-        UniqueConstraint("area_id", "body_set", "status", "doc_type", "measurement"),
+        UniqueConstraint("area_id", "body_id", "status", "doc_type", "measurement"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"))
-    # The standards' body ids, sorted, comma-separated ("3,7"): one combination of bodies.
-    body_set: Mapped[str] = mapped_column(String(200))
+    # A body's id, or EVERY_BODY (not a foreign key: 0 names no body).
+    body_id: Mapped[int]
     status: Mapped[str] = mapped_column(String(24))
     doc_type: Mapped[str] = mapped_column(String(32))
     measurement: Mapped[bool]

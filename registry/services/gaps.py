@@ -51,6 +51,7 @@ from registry.models import (
     YearCoverage,
     concept_areas,
 )
+from registry.models.derived import EVERY_BODY
 from registry.models.vocab import DEVELOPMENT_STATUSES, SEVERITIES
 from registry.taxonomy import closure, covered
 
@@ -274,7 +275,7 @@ IN_DEVELOPMENT = tuple(DEVELOPMENT_STATUSES)
 
 
 def _standard_stats(session: Session) -> dict[int, dict[str, Any]]:
-    """Per area, from the ``area_coverage`` rollup: what it covers, by status and bodies."""
+    """Per area, from the ``area_coverage`` rollup: what it covers, by status, and its bodies."""
     cov = AreaCoverage
     is_published = cov.status == "published"
     rows = session.execute(
@@ -284,15 +285,17 @@ def _standard_stats(session: Session) -> dict[int, dict[str, Any]]:
                func.sum(case((cov.status.in_(IN_DEVELOPMENT), cov.standards), else_=0)),
                func.sum(case((and_(is_published, cov.measurement), cov.standards), else_=0)),
                func.max(case((is_published, cov.latest_published))))
+        .where(cov.body_id == EVERY_BODY)
         .group_by(cov.area_id))
     stats = {area: {"standards": int(n or 0), "published": int(p or 0),
                     "developing": int(d or 0), "measurement": int(m or 0),
                     "latest_published": _as_date(latest), "body_ids": set()}
              for area, n, p, d, m, latest in rows}
-    for area, body_set in session.execute(
-            select(cov.area_id, cov.body_set).distinct()
-            .where(cov.status.in_(PUBLISHED + IN_DEVELOPMENT), cov.standards > 0)):
-        stats[area]["body_ids"].update(_ids(body_set))
+    for area, body in session.execute(
+            select(cov.area_id, cov.body_id).distinct()
+            .where(cov.body_id != EVERY_BODY, cov.status.in_(PUBLISHED + IN_DEVELOPMENT),
+                   cov.standards > 0)):
+        stats[area]["body_ids"].add(body)
     return stats
 
 
@@ -302,6 +305,7 @@ def _as_date(value) -> date | None:
 
 
 def _ids(body_set: str) -> list[int]:
+    """The body ids of a ``year_coverage.body_set``."""
     return [int(i) for i in body_set.split(",") if i]
 
 
@@ -456,17 +460,16 @@ def coverage(session: Session, t: Thresholds, gaps: list[AreaGaps] | None = None
     each of its bodies."""
     cov = AreaCoverage
     codes = dict(session.execute(select(Body.id, Body.code)).all())
-    cells: dict[tuple[int, str], Cell] = {}
-    for area_id, body_set, status, n in session.execute(
-            select(cov.area_id, cov.body_set, cov.status, func.sum(cov.standards))
-            .where(cov.status.in_(PUBLISHED + IN_DEVELOPMENT))
-            .group_by(cov.area_id, cov.body_set, cov.status)):
-        for body_id in _ids(body_set):
-            cell = cells.setdefault((area_id, codes[body_id]), Cell())
-            if status == "published":
-                cell.published += int(n)
-            else:
-                cell.developing += int(n)
+    is_published = cov.status == "published"
+    cells = {
+        (area_id, codes[body_id]): Cell(int(p or 0), int(d or 0))
+        for area_id, body_id, p, d in session.execute(
+            select(cov.area_id, cov.body_id,
+                   func.sum(case((is_published, cov.standards), else_=0)),
+                   func.sum(case((cov.status.in_(IN_DEVELOPMENT), cov.standards), else_=0)))
+            .where(cov.body_id != EVERY_BODY, cov.status.in_(PUBLISHED + IN_DEVELOPMENT))
+            .group_by(cov.area_id, cov.body_id))
+    }
     totals: dict[str, int] = {}
     for (_, code), c in cells.items():
         totals[code] = totals.get(code, 0) + c.total

@@ -41,3 +41,28 @@ def test_upgrade_from_empty_then_models_match(tmp_path):
             downgrade(revision="base")
             assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
             engine.dispose()
+
+
+def test_the_rollup_migration_counts_what_the_writers_keep(tmp_path):
+    """0008 recounts area_coverage from the standards: the same rows the writers keep."""
+    from registry.ingest import coverage
+    from tests import factories as f
+
+    with empty_database(tmp_path) as url:
+        app = make_app(url, tmp_path)
+        with app.app_context():
+            upgrade()
+            from app.extensions import db
+
+            f.load(db.session, f.area("trust"), f.area("fairness", parent="trust"),
+                   f.standard("ISO/IEC 1:2020", areas=["fairness"]),
+                   f.standard("IEEE 2-2021", bodies=["IEEE"], committee=None,
+                              areas=["trust", "fairness"], status="withdrawn"))
+            kept = coverage.snapshot(db.session)
+            db.session.remove()
+            downgrade(revision="0007")
+            upgrade()
+            assert coverage.snapshot(db.session) == kept
+            db.session.remove()
+            downgrade(revision="base")
+            db.engine.dispose()

@@ -140,10 +140,10 @@ def _body_set(run: Run, view: dict[str, Any]) -> str:
     return coverage.body_set(run.bodies[c] for c in view["bodies"])
 
 
-def _facts(run: Run, view: dict[str, Any], columns: dict | None = None) -> coverage.Facts:
+def _facts(run: Run, view: dict[str, Any]) -> coverage.Facts:
     return coverage.Facts(
         frozenset(run.areas[s] for s in view["areas"] or []),
-        columns["body_set"] if columns else _body_set(run, view),
+        frozenset(run.bodies[c] for c in view["bodies"]),
         view["status"], view["type"], bool(view["measurement_evaluation"]), view["published"])
 
 
@@ -165,7 +165,7 @@ def _create(run: Run, creates: list[tuple[Entry, str, str | None]]) -> list[Outc
         area_rows += [{"standard_id": std_id, "area_id": run.areas[s]} for s in view["areas"]]
         relations.append((std_id, view["relations"] or []))
         created[key] = (std_id, view["published"])
-        run.coverage.count(_facts(run, view, columns), run.tree, +1)
+        run.coverage.count(_facts(run, view), run.tree, +1)
         run.audit("standards", std_id, "create", checksum=digest)
     session.execute(insert(Standard.__table__), rows)
     session.execute(insert(standard_bodies), body_rows)
