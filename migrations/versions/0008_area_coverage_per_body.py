@@ -50,7 +50,7 @@ def upgrade():
     sa.Column('latest_published', sa.Date(), nullable=True),
     sa.ForeignKeyConstraint(['area_id'], ['areas.id'], name=op.f('fk_area_coverage_area_id_areas'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_area_coverage')),
-    sa.UniqueConstraint('area_id', 'body_id', 'status', 'doc_type', 'measurement', name=op.f('uq_area_coverage_area_id_body_id_status_doc_type_measurement'))
+    sa.UniqueConstraint('body_id', 'area_id', 'status', 'doc_type', 'measurement', name=op.f('uq_area_coverage_body_id_area_id_status_doc_type_measurement'))
     )
     op.get_bind().execute(sa.text(RECOUNT))
 

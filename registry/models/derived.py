@@ -37,7 +37,7 @@ EVERY_BODY = 0  # area_coverage.body_id of the rows that count each standard onc
 class AreaCoverage(Base):
     __tablename__ = "area_coverage"
     __table_args__ = (
-        UniqueConstraint("area_id", "body_id", "status", "doc_type", "measurement"),
+        UniqueConstraint("body_id", "area_id", "status", "doc_type", "measurement"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
