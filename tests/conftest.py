@@ -4,7 +4,8 @@ The whole suite runs on SQLite, and again on PostgreSQL when TEST_DATABASE_URL n
 Tests with the default configuration share one app (building one costs ~0.1 s): after each
 test its database is emptied, its configuration restored and its search index and memo
 dropped, so each test still starts from nothing. A test that asks for other settings
-(``@pytest.mark.parametrize("app", [...], indirect=True)``) gets an app of its own.
+(``@pytest.mark.parametrize("app", [...], indirect=True)``) or that changes the app itself
+(adds a route: ``@pytest.mark.private_app``) gets an app of its own.
 """
 
 import shutil
@@ -16,6 +17,7 @@ from sqlalchemy import create_engine
 
 from app import create_app
 from app.extensions import db as flask_db
+from app.extensions import limiter as flask_limiter
 from registry import passwords
 from registry.models import Base
 from tests import dbs
@@ -90,10 +92,13 @@ def _forget_state(application, config: dict) -> None:
 @pytest.fixture
 def app(_schema, database_url, tmp_path, request):
     overrides = getattr(request, "param", None) or {}
-    if overrides:
+    if overrides or request.node.get_closest_marker("private_app"):
         application, config = _test_app(database_url, tmp_path, overrides), None
     else:
         application, config = request.getfixturevalue("_shared_app")
+        # The limiter is one object for every app: an app of its own (rate limits on) may
+        # have switched it on since.
+        flask_limiter.enabled = config["RATELIMIT_ENABLED"]
     with application.app_context():
         yield application
         flask_db.session.remove()

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from registry.clock import utcnow
 from registry.ingest import coverage, ids, version
+from registry.ingest.bulk import insert_rows
 from registry.ingest.records import RecordError, Warning
 from registry.models import Area, Body, Committee, Revision, SearchOutbox, Standard
 from registry.references import reference_key
@@ -144,12 +145,12 @@ class Run:
         if self.audit_rows:
             for row in self.audit_rows:
                 row["at"] = now
-            self.session.execute(insert(Revision.__table__), self.audit_rows)
+            insert_rows(self.session, Revision.__table__, self.audit_rows)
             self.audit_rows = []
         rows = [{"entity": entity, "entity_id": i, "op": "upsert", "created_at": now}
                 for entity, entity_ids in self.outbox.items() for i in sorted(entity_ids)]
         if rows:
-            self.session.execute(insert(SearchOutbox.__table__), rows)
+            insert_rows(self.session, SearchOutbox.__table__, rows)
             self.session.info[DIRTY] = True
             self.queued += len(rows)
             self.outbox = {}

@@ -157,6 +157,7 @@ def test_sign_in_rehashes_nothing_but_records_the_time(session, client, panel):
     assert session.get(User, panel.id).last_login_at is not None
 
 
+@pytest.mark.private_app
 def test_current_user_is_anonymous_without_a_session(app, client):
     @app.get("/_probe-anon")
     def probe():

@@ -1,10 +1,12 @@
 """The test helper signs a client in the way Flask-Login expects, and it stays signed in."""
 
+import pytest
 from flask_login import current_user
 
 from tests.auth import make_user, sign_in
 
 
+@pytest.mark.private_app
 def test_sign_in_sticks(app, client, session):
     user = make_user(session, "panel")
 

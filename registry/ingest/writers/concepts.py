@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, delete, insert, select, update
 
 from registry.clock import utcnow
 from registry.ingest import ids
+from registry.ingest.bulk import insert_rows
 from registry.ingest.records import Entry, Outcome, RecordError, duplicate
 from registry.ingest.run import Run
 from registry.ingest.writers.common import changed_fields
@@ -121,7 +122,7 @@ def _own(run: Run, entries: list[Entry]) -> list[Outcome]:
                                                                           strict=True)
                   for r in rows]
         if labels:
-            session.execute(insert(ConceptLabel.__table__), labels)
+            insert_rows(session, ConceptLabel.__table__, labels)
         tags = [{"concept_id": i, "area_id": a}
                 for i, (_, _, _, area_ids) in zip(new_ids, creates, strict=True)
                 for a in area_ids]
@@ -213,11 +214,10 @@ def _merge(run: Run, entries: list[Entry]) -> list[Outcome]:
 
     now = utcnow()
     new_ids = ids.take(session, Concept.__table__, len(creates))
-    if creates:
-        session.execute(insert(Concept.__table__), [
-            {"id": i, "slug": slug, "contested": False, "batch_id": run.batch_id,
-             "created_at": now, "updated_at": now}
-            for i, (_, slug) in zip(new_ids, creates, strict=True)])
+    insert_rows(session, Concept.__table__, [
+        {"id": i, "slug": slug, "contested": False, "batch_id": run.batch_id,
+         "created_at": now, "updated_at": now}
+        for i, (_, slug) in zip(new_ids, creates, strict=True)])
     label_rows: list[dict] = []
     for concept_id, (entry, slug) in zip(new_ids, creates, strict=True):
         labels = _merged_labels([], entry.data["labels"], entry.data["alt_labels"])
@@ -260,7 +260,7 @@ def _merge(run: Run, entries: list[Entry]) -> list[Outcome]:
         updated.append(concept_id)
         outcomes.append(Outcome("updated", "concept", data["slug"], entry.location))
     if label_rows:
-        session.execute(insert(ConceptLabel.__table__), label_rows)
+        insert_rows(session, ConceptLabel.__table__, label_rows)
     if updated:
         session.execute(update(Concept).where(Concept.id.in_(updated))
                         .values(batch_id=run.batch_id, updated_at=now))
@@ -317,11 +317,11 @@ def new_concepts(run: Run, wanted: list[tuple[str, str, str]]) -> list[int]:
         return []
     now = utcnow()
     new_ids = ids.take(run.session, Concept.__table__, len(wanted))
-    run.session.execute(insert(Concept.__table__), [
+    insert_rows(run.session, Concept.__table__, [
         {"id": i, "slug": slug, "contested": False, "batch_id": run.batch_id,
          "created_at": now, "updated_at": now}
         for i, (slug, _, _) in zip(new_ids, wanted, strict=True)])
-    run.session.execute(insert(ConceptLabel.__table__), [
+    insert_rows(run.session, ConceptLabel.__table__, [
         {"concept_id": i, "language": language, "label": label, "label_key": term_key(label),
          "kind": "preferred"} for i, (_, label, language) in zip(new_ids, wanted, strict=True)])
     for i, (slug, label, language) in zip(new_ids, wanted, strict=True):

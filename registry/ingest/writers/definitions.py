@@ -9,10 +9,11 @@ needs but that do not exist yet are created together.
 from hashlib import sha1
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
 
 from registry.clock import today, utcnow
 from registry.ingest import ids
+from registry.ingest.bulk import insert_rows
 from registry.ingest.records import Entry, Outcome, RecordError
 from registry.ingest.run import Run
 from registry.ingest.writers.common import changed_fields
@@ -117,7 +118,7 @@ def write(run: Run, entries: list[Entry]) -> list[Outcome]:
     new_ids = ids.take(session, Definition.__table__, len(new_rows))
     for i, row in zip(new_ids, new_rows, strict=True):
         row["id"] = i
-    session.execute(insert(Definition.__table__), new_rows)
+    insert_rows(session, Definition.__table__, new_rows)
     for new_id, (old, columns, digest) in zip(new_ids, audits, strict=True):
         if old is None:
             run.audit("definitions", new_id, "create", checksum=digest)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from registry.clock import utcnow
 from registry.ingest import coverage, ids
+from registry.ingest.bulk import insert_rows
 from registry.ingest.merge import STANDARD_RULES, merge_standard
 from registry.ingest.records import Entry, Outcome, RecordError, duplicate
 from registry.ingest.run import Run
@@ -167,10 +168,9 @@ def _create(run: Run, creates: list[tuple[Entry, str, str | None]]) -> list[Outc
         created[key] = (std_id, view["published"])
         run.coverage.count(_facts(run, view), run.tree, +1)
         run.audit("standards", std_id, "create", checksum=digest)
-    session.execute(insert(Standard.__table__), rows)
-    session.execute(insert(standard_bodies), body_rows)
-    if area_rows:
-        session.execute(insert(standard_areas), area_rows)
+    insert_rows(session, Standard.__table__, rows)
+    insert_rows(session, standard_bodies, body_rows)
+    insert_rows(session, standard_areas, area_rows)
     _insert_relations(session, relations)
     _resolve_waiting(session, created)
     run.standards_created(created)
@@ -191,7 +191,7 @@ def _insert_relations(session: Session, relations: list[tuple[int, list[dict]]])
     targets = dict(session.execute(
         select(Standard.reference_key, Standard.id)
         .where(Standard.reference_key.in_({r["target_key"] for r in rows.values()}))).all())
-    session.execute(insert(StandardRelation.__table__), [
+    insert_rows(session, StandardRelation.__table__, [
         {**r, "target_id": targets.get(r["target_key"])} for r in rows.values()])
 
 
