@@ -309,7 +309,8 @@ class SearchService:
             self._thread.start()
 
     def _run(self) -> None:
-        self._wake.set()  # what other processes queued before this one started
+        if self._queued():
+            self._wake.set()  # what other processes (an import command) queued before
         while True:
             self._wake.wait(self.interval)
             self._wake.clear()
@@ -321,6 +322,14 @@ class SearchService:
                 self.backend.drain(self.sessions)
             except Exception:
                 log.exception("background search drain failed; retrying later")
+
+    def _queued(self) -> bool:
+        try:
+            with self.sessions() as session:
+                return session.scalar(select(SearchOutbox.id).limit(1)) is not None
+        except Exception:  # the database is down: the interval's drain will retry
+            log.exception("could not read the search outbox")
+            return False
 
     def wait_idle(self, timeout: float = 10.0, poll: Callable[[], bool] | None = None) -> bool:
         """For tests and tools: wait until the outbox is empty."""

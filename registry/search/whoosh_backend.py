@@ -73,6 +73,7 @@ def _cached_reader(self, fieldname, column):
 
 W3PerDocReader._cached_reader = _cached_reader
 BATCH = 500
+COMMIT_ROWS = 5_000  # outbox rows applied per index commit (their documents held meanwhile)
 # Memory whoosh's writer may hold before it writes a run to disk: bounds the peak of a rebuild
 # or a catch-up. Measured: 16 MB is also faster than 64 (smaller runs to sort).
 WRITER_MB = 16
@@ -442,17 +443,27 @@ class WhooshBackend(SearchBackend):
 
     def _drain(self, ix: index.Index, sessions: sessionmaker[Session],
                progress: Callable[[int], None] | None = None) -> int:
+        """Apply the outbox in index commits of up to COMMIT_ROWS rows (a commit merges
+        segments: one per 500 rows made a large catch-up slow), read BATCH rows at a time.
+        An entry queued twice is written once (whoosh would keep both copies if one writer
+        added it twice)."""
         applied = 0
         while True:
-            with sessions() as session:
-                rows = session.execute(
-                    select(SearchOutbox.id, SearchOutbox.entity, SearchOutbox.entity_id)
-                    .order_by(SearchOutbox.id)
-                    .limit(BATCH)
-                ).all()
-                if not rows:
-                    return applied
-                docs = load_docs(session, {(r.entity, r.entity_id) for r in rows})
+            docs: dict[str, SearchDoc | None] = {}
+            done, last = [], 0
+            while len(done) < COMMIT_ROWS:
+                with sessions() as session:
+                    rows = session.execute(
+                        select(SearchOutbox.id, SearchOutbox.entity, SearchOutbox.entity_id)
+                        .where(SearchOutbox.id > last).order_by(SearchOutbox.id).limit(BATCH)
+                    ).all()
+                    if not rows:
+                        break
+                    docs.update(load_docs(session, {(r.entity, r.entity_id) for r in rows}))
+                done += [r.id for r in rows]
+                last = rows[-1].id
+            if not done:
+                return applied
             writer = ix.writer(timeout=30.0, limitmb=WRITER_MB)
             try:
                 for key, doc in docs.items():
@@ -466,10 +477,10 @@ class WhooshBackend(SearchBackend):
                 raise
             # Only now, with the index committed, may the rows go.
             with sessions.begin() as session:
-                session.execute(
-                    delete(SearchOutbox).where(SearchOutbox.id.in_([r.id for r in rows]))
-                )
-            applied += len(rows)
+                for start in range(0, len(done), BATCH):
+                    session.execute(delete(SearchOutbox).where(
+                        SearchOutbox.id.in_(done[start:start + BATCH])))
+            applied += len(done)
             if progress:
                 progress(applied)
 
