@@ -28,7 +28,7 @@ _TITLE = re.compile(
     r"^(?P<ref>ITU-(?P<sector>[TR])\s.+?\((?P<month>\d{2})/(?P<year>\d{4})\))"
     r"(?:\s*\|\s*[^:]+)?(?::\s*(?P<title>.+))?$"
 )
-_REC_ID = re.compile(r"\b(?P<id>[TR]-REC-[A-Z][A-Za-z0-9.]*-\d{6}-(?P<status>[A-Z]))\b")
+REC_ID = re.compile(r"\b(?P<id>[TR]-REC-[A-Z][A-Za-z0-9.]*-\d{6}-(?P<status>[A-Z]))\b")
 LETTER_STATUS = {"I": "published", "S": "superseded", "W": "withdrawn"}
 CSV_STATUS = {
     "in force": "published",
@@ -86,7 +86,7 @@ def _search_results(source: Source) -> Iterator[Record | Rejected]:
             yield Rejected(location, str(exc))
 
 
-def _doc_type(reference: str) -> str:
+def doc_type(reference: str) -> str:
     if re.search(r"\bAmd\.", reference):
         return "Amd"
     if re.search(r"\bCorr?\.", reference):
@@ -109,12 +109,12 @@ def _from_result(result: dict) -> dict:
     status, rec_id = "published", None
     for location in result.get("Locations") or []:
         href = location.get("RawHref") if isinstance(location, dict) else None
-        found = _REC_ID.search(str(href or ""))
+        found = REC_ID.search(str(href or ""))
         if found:
             rec_id, status = found["id"], LETTER_STATUS.get(found["status"], "published")
             break
     title = clean(match["title"] or "")
-    if not title and _doc_type(reference) != "Recommendation":
+    if not title and doc_type(reference) != "Recommendation":
         title = reference
     if not title:
         raise _Bad("Title: no title after the reference")
@@ -123,7 +123,7 @@ def _from_result(result: dict) -> dict:
         "reference": reference,
         "title": title,
         "bodies": [f"ITU-{match['sector']}"],
-        "type": _doc_type(reference),
+        "type": doc_type(reference),
         "status": status,
         "published": date(int(match["year"]), int(match["month"]), 1).isoformat()
         if 1 <= int(match["month"]) <= 12
@@ -170,7 +170,7 @@ def _from_row(row: dict[str, str]) -> dict:
         "reference": reference,
         "title": clean(row.get("title")),
         "bodies": [f"ITU-{sector}"],
-        "type": _doc_type(reference),
+        "type": doc_type(reference),
         "status": CSV_STATUS[status_text],
         "published": published.isoformat(),
         "committee": f"ITU-{sector} SG{group}" if group else None,
