@@ -17,6 +17,9 @@ rejected record stops the build. Then, for the whole catalogue at once:
   flags: a relaton record gets the flags whose rules match; a curated record keeps its own;
 * relations to documents outside the catalogue are left out, and the inverse of a stated
   ``replaces``/``replaced_by`` is written on the other document too;
+* access (``app/demo/access.csv``, for the facet work to load: the schema has no field for it
+  yet): whether a text is free or only a draft exists, and a link to an open-source reference
+  implementation, where a source says so (see ACCESS and DOCUMENT_ACCESS);
 * lineage: when the catalogue holds a later edition of a document (same reference without its
   edition: ``ITU-T Y.3601 (05/2018)`` and ``(08/2025)``, ``ISO/IEC 15938-17:2022`` and
   ``:2024``, ``ETSI GS ENI 005 V1.1.1`` and ``V2.1.1``), an edition that it replaces (see
@@ -25,6 +28,7 @@ rejected record stops the build. Then, for the whole catalogue at once:
 """
 
 import csv
+import io
 import json
 import re
 from collections.abc import Iterator
@@ -38,6 +42,7 @@ from registry.references import reference_key, work_key
 DEMO_DIR = Path(__file__).resolve().parent / "demo"
 SOURCES_DIR = DEMO_DIR / "sources"
 OUTPUT = DEMO_DIR / "standards.jsonl"
+ACCESS_OUTPUT = DEMO_DIR / "access.csv"
 TAGGING = DEMO_DIR / "tagging.csv"
 # In this order: a reference may come from one source only.
 SOURCE_FILES = (
@@ -59,6 +64,42 @@ FIELDS = ("reference", "title", "titles", "bodies", "type", "status", "stage", "
           *FLAGS, "relations")
 _ITU_VERSION = re.compile(r"\s*\(V\d+\)")
 _ETSI_VERSION = re.compile(r"^(?P<doc>ETSI .+?) V(?P<version>\d+\.\d+\.\d+) \(\d{4}-\d{2}\)$")
+
+
+ACCESS_COLUMNS = ("reference", "access", "implementation_url", "source")
+ITU_FREE = ("ITU, 'New decision: Free on-line access to ITU Publications' (itu.int, 21 October "
+            "2010): free access to ITU-T Recommendations, and free online access to ITU-R "
+            "Recommendations and Reports")
+# Published texts free to read, by body, with the source that says so. ITU-T texts common with
+# ISO/IEC ("Information technology - ...") are left out: ITU delays those (Daily Payload,
+# 21 December 2006, on ITU's free-access policy).
+ACCESS = {
+    "ITU-T": ITU_FREE,
+    "ITU-R": ITU_FREE,
+    "ETSI": "each relaton record links the deliverable's PDF on ETSI's public server "
+            "(www.etsi.org/deliver)",
+    "3GPP": "each relaton record links the specification's archive on 3GPP's public server "
+            "(www.3gpp.org/ftp/Specs/archive)",
+    "NIST": "NIST publications are works of the US Government, published at nvlpubs.nist.gov "
+            "and linked by the record",
+}
+IEEE_GET = ("IEEE GET Program for AI Ethics and Governance Standards: seven standards opened "
+            "for public access (IPilogue, Osgoode Hall Law School, 15 March 2023)")
+# Facts about single documents: (access, implementation repository, source).
+DOCUMENT_ACCESS = {
+    **{ref: ("free", None, IEEE_GET) for ref in (
+        "IEEE 2089-2021", "IEEE 7000-2021", "IEEE 7001-2021", "IEEE 7002-2022",
+        "IEEE 7005-2021", "IEEE 7007-2021", "IEEE 7010-2020")},
+    "DIN SPEC 92001-1:2019-04": ("free", None, "digitale-technologien.de (BMWK), 13 May 2019: "
+                                 "free of charge since 1 April 2019"),
+    "ISO/IEC 15938-17:2022": (None, "https://github.com/fraunhoferhhi/nncodec",
+                              "fraunhoferhhi/nncodec README: an implementation of NNC "
+                              "(ISO/IEC 15938-17), open source"),
+    "ISO/IEC 15938-17:2024": (None, "https://github.com/d-becking/nncodec2",
+                              "fraunhoferhhi/nncodec README: NNCodec 2.0 (beta), compliant with "
+                              "ISO/IEC 15938-17:2024, at d-becking/nncodec2"),
+}
+DRAFT_ONLY = "the source record's status: not published yet"
 
 
 class BuildError(Exception):
@@ -195,15 +236,51 @@ def _ordered(record: dict) -> dict:
     return out
 
 
+def access_rows(records: list[dict]) -> list[dict]:
+    """One row per standard about which a source says how its text can be had."""
+    rows = []
+    for record in records:
+        reference, status = record["reference"], record["status"]
+        access, implementation, source = DOCUMENT_ACCESS.get(reference, (None, None, None))
+        if access is None and status in ("proposed", "under_development"):
+            access, source = "draft-only", DRAFT_ONLY
+        elif access is None and status != "withdrawn" and (policy := _free_by_body(record)):
+            access, source = "free", policy
+        if access or implementation:
+            rows.append({"reference": reference, "access": access or "",
+                         "implementation_url": implementation or "", "source": source})
+    return rows
+
+
+def _free_by_body(record: dict) -> str | None:
+    if record["title"].startswith("Information technology") and "ITU-T" in record["bodies"]:
+        return None  # a text common with ISO/IEC
+    if record["reference"].startswith("draft-"):
+        return None
+    return next((ACCESS[b] for b in record["bodies"] if b in ACCESS), None)
+
+
 def render(records: list[dict]) -> str:
     return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
 
 
-def write(path: Path = OUTPUT) -> int:
+def render_access(records: list[dict]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=ACCESS_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(access_rows(records))
+    return out.getvalue()
+
+
+def write(path: Path = OUTPUT, access_path: Path = ACCESS_OUTPUT) -> int:
     records = build()
     path.write_text(render(records), encoding="utf-8")
+    access_path.write_text(render_access(records), encoding="utf-8")
     return len(records)
 
 
-def up_to_date(path: Path = OUTPUT) -> bool:
-    return path.is_file() and path.read_text(encoding="utf-8") == render(build())
+def up_to_date(path: Path = OUTPUT, access_path: Path = ACCESS_OUTPUT) -> bool:
+    records = build()
+    return (path.is_file() and path.read_text(encoding="utf-8") == render(records)
+            and access_path.is_file()
+            and access_path.read_text(encoding="utf-8") == render_access(records))

@@ -5,9 +5,10 @@
 the title, ``ITU-T Y.3172 (06/2019): Architectural framework for machine learning ...``; the
 reference keeps ITU's approval date ``(MM/YYYY)``, which gives ``published`` (to the month:
 the first day of it). The status letter of the Recommendation's identifier in its links
-(``T-REC-Y.3172-201906-I``: I in force, S superseded, W withdrawn) gives the status, and the
-identifier the URL ``https://www.itu.int/rec/T-REC-Y.3172-201906-I``. ``Amd.`` and ``Suppl.``
-entries are typed Amd and Supplement; an amendment without a title is titled by its reference.
+(``T-REC-Y.3172-201906-I``: I in force, P pre-published, S superseded, W withdrawn) gives the
+status, and the identifier the URL ``https://www.itu.int/rec/T-REC-Y.3172-201906-I``. ``Amd.``
+and ``Suppl.`` entries are typed Amd and Supplement; an amendment without a title is titled by
+its reference.
 
 **CSV**, one Recommendation a row, header ``number,title,date,status,study_group`` (optional
 ``sector``, ``url``, ``scope``): ``Y.3172``, its title, the approval date (``2019-06``,
@@ -29,7 +30,8 @@ _TITLE = re.compile(
     r"(?:\s*\|\s*[^:]+)?(?::\s*(?P<title>.+))?$"
 )
 REC_ID = re.compile(r"\b(?P<id>[TR]-REC-[A-Z][A-Za-z0-9.]*-\d{6}-(?P<status>[A-Z]))\b")
-LETTER_STATUS = {"I": "published", "S": "superseded", "W": "withdrawn"}
+# I in force, P pre-published (approved, final edition to come), S superseded, W withdrawn.
+LETTER_STATUS = {"I": "published", "P": "published", "S": "superseded", "W": "withdrawn"}
 CSV_STATUS = {
     "in force": "published",
     "published": "published",

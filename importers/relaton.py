@@ -141,7 +141,8 @@ def _yaml_records(source: Source) -> Items:
             _refuse_aliases(data)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
-            where = f"{source.name}:{line + mark.line}" if mark else location
+            last = line + max(text.count("\n") - 1, 0)  # a mark at the end: the last line
+            where = f"{source.name}:{min(line + mark.line, last)}" if mark else location
             yield Rejected(where, f"not YAML: {getattr(exc, 'problem', None) or exc}")
             continue
         except (_Bad, RecursionError) as exc:
