@@ -16,7 +16,7 @@ from app.extensions import db
 from registry.clock import today
 from registry.models import Annotation
 from registry.services import annotations, gaps
-from registry.services.areas import descendant_ids
+from registry.taxonomy import descendant_ids
 
 
 def thresholds() -> gaps.Thresholds:

@@ -1,15 +1,10 @@
-"""The glossary's place in the app: divergence follows every write, and a command recomputes it.
-
-``registry.services.divergence.recompute`` joins ``app.importing.AFTER_WRITE`` here, so every
-import (CLI, page, API, demo) and every approved submission recomputes the scores of the
-concepts it touched, in the same transaction.
-"""
+"""The glossary's command: recompute every divergence score (the write path keeps them up to
+date on its own: ``registry.ingest`` recomputes the concepts each write touched)."""
 
 import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from app import importing
 from app.extensions import db
 from registry.services import divergence
 
@@ -25,6 +20,4 @@ def divergence_command() -> None:
 
 
 def register(app: Flask) -> None:
-    if divergence.recompute not in importing.AFTER_WRITE:
-        importing.AFTER_WRITE.append(divergence.recompute)
     app.cli.add_command(glossary_cli)

@@ -4,7 +4,6 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
 from app.extensions import sessions
@@ -20,17 +19,8 @@ from importers.pipeline import (
 )
 from registry.text import clean
 
-AfterWrite = Callable[[Session, set[int]], None]
 # A check on each raw record before validation: the reason to reject it, or None.
 Screen = Callable[[str, dict], str | None]
-
-# Work that must follow every write of definitions, whatever the path (import, review, demo):
-# each hook gets the session and the ids of the concepts whose definitions changed, before commit.
-AFTER_WRITE: list[AfterWrite] = []
-
-
-def after_write_hooks() -> list[AfterWrite]:
-    return list(AFTER_WRITE)
 
 
 class UnknownFormat(ValueError):
@@ -46,7 +36,6 @@ def run(fmt: str, path: str | Path, *, name: str = "", **options) -> ImportRepor
     screen = options.pop("screen", None)
     if screen is not None:
         reader = _screened(reader, screen)
-    options.setdefault("after_write", after_write_hooks())
     source = Source(Path(path), name=name, progress=progress)
     return run_import(sessions(), fmt, reader, source, ImportOptions(**options))
 

@@ -108,9 +108,7 @@ def approve(submission: Submission, reviewer: User) -> dict[str, Any]:
         raise SubmissionError(f"submission {submission.id} is already {submission.status}")
     if submission.kind != "import_file":
         try:
-            result = submissions.approve_record(
-                db.session, submission, reviewer, importing.after_write_hooks()
-            )
+            result = submissions.approve_record(db.session, submission, reviewer)
         except SubmissionError:
             db.session.rollback()
             raise

@@ -2,9 +2,9 @@
 loader call, whatever the format.
 
 A reader (one module per format) turns a file into a stream of ``Record`` (an exchange record
-with its location) and ``Rejected`` (an element it could not map). The pipeline validates each
-record against its schema, writes chunks through ``registry.services.ingest.Ingest`` and
-commits once per file, together with the batch's final counts:
+with its location) and ``Rejected`` (an element it could not map). The pipeline hands the
+stream to ``registry.ingest.load`` (validated once, written in bulk chunks) and commits once
+per file, together with the batch's final counts:
 
 * every record accepted: exit 0; some rejected: exit 1 and the good ones are committed;
 * the file refused whole (unreadable, not that format, unsafe): exit 2 and nothing is written;
@@ -14,39 +14,27 @@ The batch row is committed first, with status ``running`` and the process's host
 run killed halfway leaves a batch that ``fail_abandoned_batches`` marks failed later.
 """
 
-import functools
 import hashlib
 import os
 import socket
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, Protocol
 
-from marshmallow import Schema, ValidationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from registry.clock import utcnow
+from registry.ingest import Record, Rejected, Report, Run, load
 from registry.models import ImportBatch
-from registry.schemas.records import KIND_ORDER, RECORD_SCHEMAS, error_text
-from registry.services.ingest import Ingest, Outcome
 
 MAX_ERRORS_STORED = 1000  # on the batch row; the report and --report file keep them all
-MAX_CHANGES_LISTED = 1000  # in a dry run's preview
 
+ImportReport = Report  # what the pipeline returns: registry.ingest's report of a run
 
-@dataclass(frozen=True)
-class Record:
-    kind: str
-    data: dict[str, Any]
-    location: str
-
-
-@dataclass(frozen=True)
-class Rejected:
-    location: str
-    reason: str
+__all__ = ["ImportOptions", "ImportReport", "Reader", "Record", "RefusedFile", "Rejected",
+           "Source", "fail_abandoned_batches", "file_checksum", "run_import"]
 
 
 class RefusedFile(Exception):
@@ -116,63 +104,11 @@ class ImportOptions:
     max_bytes: int | None = None
     chunk_size: int = 1000
     progress: Callable[[int], None] | None = None
-    # Called with the session and the concept ids whose definitions changed, before commit.
-    after_write: list[Callable[[Session, set[int]], None]] = field(default_factory=list)
 
 
 class Reader(Protocol):
     def __call__(self, source: Source, options: ImportOptions) -> Iterator[Record | Rejected]:
         ...
-
-
-@dataclass
-class ImportReport:
-    filename: str
-    format: str
-    dry_run: bool = False
-    batch_id: int | None = None
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: list[dict[str, str]] = field(default_factory=list)
-    refused: str | None = None
-    changes: list[dict[str, str]] = field(default_factory=list)
-
-    @property
-    def exit_code(self) -> int:
-        if self.refused:
-            return 2
-        return 1 if self.rejected else 0
-
-    def count(self, outcome: Outcome) -> None:
-        if outcome.action == "rejected":
-            self.rejected.append({"location": outcome.location, "reason": outcome.reason or ""})
-            return
-        setattr(self, outcome.action, getattr(self, outcome.action) + 1)
-        if outcome.action != "unchanged" and len(self.changes) < MAX_CHANGES_LISTED:
-            self.changes.append({"action": outcome.action, "kind": outcome.kind,
-                                 "key": outcome.key, "location": outcome.location})
-
-    def summary(self) -> str:
-        if self.refused:
-            return f"{self.filename}: refused: {self.refused}"
-        prefix = "dry run, would have: " if self.dry_run else ""
-        return (f"{self.filename}: {prefix}created {self.created}, updated {self.updated}, "
-                f"unchanged {self.unchanged}, rejected {len(self.rejected)}")
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "file": self.filename,
-            "format": self.format,
-            "dry_run": self.dry_run,
-            "batch": self.batch_id,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "rejected": self.rejected,
-            "refused": self.refused,
-            "changes": self.changes,
-        }
 
 
 def file_checksum(path: Path) -> str:
@@ -210,8 +146,7 @@ def run_import(sessions: sessionmaker[Session], fmt: str, reader: Reader, source
     except RefusedFile as exc:
         session.rollback()
         report.refused = str(exc)
-        report.created = report.updated = report.unchanged = 0
-        report.rejected, report.changes = [], []
+        report.forget()
         if batch_id is not None:
             _forget_batch(sessions, batch_id)
             report.batch_id = None
@@ -228,64 +163,14 @@ def run_import(sessions: sessionmaker[Session], fmt: str, reader: Reader, source
 def _write_all(session: Session, reader: Reader, source: Source, options: ImportOptions,
                report: ImportReport, batch_id: int | None) -> None:
     path = {"cli": "import"}.get(options.origin, options.origin)
-    ingest = Ingest(session, path=path, batch_id=batch_id, actor_id=options.user_id)
-    chunk: list[Record] = []
-    records = parse_failures = 0
-    for item in reader(source, options):
-        if isinstance(item, Rejected):
-            parse_failures += 1
-            report.rejected.append({"location": item.location, "reason": item.reason})
-            continue
-        records += 1
-        chunk.append(item)
-        if len(chunk) >= options.chunk_size:
-            _write_chunk(session, ingest, chunk, report)
-            chunk = []
-    _write_chunk(session, ingest, chunk, report)
-    for outcome in ingest.finish():
-        report.count(outcome)
-    if records == 0:
-        if parse_failures:
+    run = Run(session, path=path, batch_id=batch_id, actor_id=options.user_id)
+    stream = load(run, reader(source, options), report, options.chunk_size)
+    if stream.records == 0:
+        if stream.unreadable:
             first = report.rejected[0]
             raise RefusedFile(f"no {_format_noun(report.format)} record could be read; "
                               f"first problem at {first['location']}: {first['reason']}")
         raise RefusedFile("the file holds no records")
-    for hook in options.after_write:
-        hook(session, ingest.touched_concepts)
-
-
-def _write_chunk(session: Session, ingest: Ingest, chunk: list[Record],
-                 report: ImportReport) -> None:
-    if not chunk:
-        return
-    by_kind: dict[str, list[tuple[dict, str]]] = {}
-    for record in chunk:
-        schema = _schema(record.kind)
-        if schema is None:
-            report.rejected.append({"location": record.location,
-                                    "reason": f"unknown record kind '{record.kind}'"})
-            continue
-        try:
-            data = schema.load(record.data)
-        except ValidationError as exc:
-            report.rejected.append({"location": record.location,
-                                    "reason": error_text(exc.messages)})
-            continue
-        by_kind.setdefault(record.kind, []).append((data, record.location))
-    for kind in KIND_ORDER:
-        if kind in by_kind:
-            for outcome in ingest.write(kind, by_kind[kind]):
-                report.count(outcome)
-    session.flush()
-    # Keep memory flat on big files: nothing from this chunk is needed any more.
-    session.expunge_all()
-
-
-@functools.cache
-def _schema(kind: str) -> Schema | None:
-    """One instance per kind: building a marshmallow schema costs more than loading a record."""
-    cls = RECORD_SCHEMAS.get(kind)
-    return cls() if cls else None
 
 
 def _format_noun(fmt: str) -> str:

@@ -4,13 +4,19 @@ The whole suite runs on SQLite, and again on PostgreSQL when TEST_DATABASE_URL n
 """
 
 import pytest
+from argon2 import PasswordHasher
 from flask import g
 from sqlalchemy import create_engine
 
 from app import create_app
 from app.extensions import db as flask_db
+from registry import passwords
 from registry.models import Base
 from tests import dbs
+
+# argon2id at its cheapest: the tests check who may sign in, not the hash's cost (a real one
+# takes ~50 ms of CPU per user created or signed in).
+passwords.use_hasher(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
 
 
 @pytest.fixture(scope="session")

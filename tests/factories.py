@@ -7,19 +7,22 @@ and writes any number of them and commits.
 from itertools import count
 from typing import Any
 
+from registry.ingest import WRITERS, Entry, Outcome, Run, finish
+from registry.ingest.records import named_fields
 from registry.schemas.records import RECORD_SCHEMAS
-from registry.services.ingest import Ingest, Outcome
 
 _n = count(1)
 
 
 def load(session, *records: dict[str, Any], path: str = "cli") -> list[Outcome]:
-    ingest = Ingest(session, path=path)
+    """Write the records one by one (each its own chunk, in the order given), then commit."""
+    run = Run(session, path=path)
     outcomes: list[Outcome] = []
     for record in records:
         data = RECORD_SCHEMAS[record["record"]]().load(record)
-        outcomes += ingest.write(record["record"], [(data, "test")])
-    outcomes += ingest.finish()
+        outcomes += WRITERS[record["record"]](run, [Entry(data, "test", named_fields(record))])
+        run.flush()
+    outcomes += finish(run)
     session.commit()
     return outcomes
 

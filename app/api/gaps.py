@@ -23,7 +23,7 @@ from registry.schemas.gaps import (
     PerYearOut,
 )
 from registry.services import annotations, areas
-from registry.services.areas import descendant_ids
+from registry.taxonomy import descendant_ids
 
 blp = ApiBlueprint("gaps_api", __name__, url_prefix="/api/v1",
                    description="Gaps computed from the catalogue, coverage, and annotations")

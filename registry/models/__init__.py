@@ -1,5 +1,8 @@
 """All models, imported here so ``Base.metadata`` is complete wherever it is used."""
 
+# The SQLite connection settings (foreign keys, WAL, busy timeout) belong to the core: whoever
+# uses the models (the app, a script, a test) gets them on every connection of every engine.
+import registry.db  # noqa: F401
 from registry.models.base import Base
 from registry.models.catalogue import (
     Area,
@@ -12,6 +15,7 @@ from registry.models.catalogue import (
     standard_bodies,
 )
 from registry.models.debate import Evaluation, Follow, Post, PostFlag, StandardProcess
+from registry.models.derived import AreaCoverage, CatalogueState, YearCoverage
 from registry.models.gaps import Annotation
 from registry.models.glossary import (
     Concept,
@@ -31,10 +35,12 @@ from registry.models.tokens import ApiToken
 
 __all__ = [
     "Annotation",
+    "AreaCoverage",
     "ApiToken",
     "Area",
     "Base",
     "Body",
+    "CatalogueState",
     "Committee",
     "Concept",
     "ConceptLabel",
@@ -56,6 +62,7 @@ __all__ = [
     "StandardRelation",
     "Submission",
     "User",
+    "YearCoverage",
     "committee_bodies",
     "concept_areas",
     "standard_areas",

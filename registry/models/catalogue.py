@@ -103,6 +103,9 @@ class Standard(Timestamped, Base):
     status: Mapped[str] = mapped_column(String(24), index=True)
     stage_code: Mapped[str | None] = mapped_column(String(8))
     published: Mapped[date | None] = mapped_column(index=True)
+    # How much of ``published`` the source knew: "day" (null), "month" or "year" (the date is
+    # then the first day of it). A less precise date never replaces a more precise one.
+    published_precision: Mapped[str | None] = mapped_column(String(8))
     edition: Mapped[str | None] = mapped_column(String(32))
     committee_id: Mapped[int | None] = mapped_column(
         ForeignKey("committees.id", ondelete="SET NULL"), index=True
@@ -121,6 +124,9 @@ class Standard(Timestamped, Base):
     # the import batches that created and last changed the entry.
     source_id: Mapped[str | None] = mapped_column(String(64))
     checksum: Mapped[str | None] = mapped_column(String(64))
+    # Digest of the raw source record (line bytes, mapping version, options) the entry was
+    # last written from; cleared by any other write. A re-import of the same bytes skips it.
+    source_checksum: Mapped[str | None] = mapped_column(String(40), index=True)
     created_batch_id: Mapped[int | None] = mapped_column(
         ForeignKey("import_batches.id", ondelete="SET NULL")
     )
@@ -128,6 +134,9 @@ class Standard(Timestamped, Base):
         ForeignKey("import_batches.id", ondelete="SET NULL"), index=True
     )
     extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The ids of ``bodies``, sorted and comma-separated ("3,7"), kept by the writer: the
+    # combination of bodies the coverage rollup (registry.models.derived) counts it under.
+    body_set: Mapped[str] = mapped_column(String(200), default="")
 
     bodies: Mapped[list[Body]] = relationship(secondary=standard_bodies, order_by=Body.code)
     areas: Mapped[list[Area]] = relationship(secondary=standard_areas, order_by=Area.slug)

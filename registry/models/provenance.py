@@ -56,6 +56,9 @@ class Revision(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column()
     after: Mapped[dict[str, Any] | None] = mapped_column()
     summary: Mapped[str | None] = mapped_column(String(500))
+    # Imported records: the checksum of the record written. Their before/after hold only the
+    # fields that changed (the entry itself holds the rest).
+    checksum: Mapped[str | None] = mapped_column(String(64))
     actor_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )

@@ -18,7 +18,7 @@ SUBMISSION_STATUSES = ("pending", "approved", "rejected")
 class Submission(Timestamped, Base):
     """One proposal: a validated exchange record, or an uploaded file with its dry-run report.
 
-    Nothing here is public: the record is written through ``registry.services.ingest`` only
+    Nothing here is public: the record is written through ``registry.ingest`` only
     when a reviewer approves it, so lists, pages, the API and search never see a pending entry.
     """
 

@@ -18,8 +18,8 @@ from registry.models import (
 )
 from registry.models.vocab import DEVELOPMENT_STATUSES
 from registry.references import reference_key
-from registry.services.areas import descendant_ids
 from registry.services.paging import Page, paginate
+from registry.taxonomy import descendant_ids
 
 _SORTS = {
     "reference": (Standard.reference_key,),

@@ -50,7 +50,7 @@ from registry.models import (
     standard_bodies,
 )
 from registry.models.vocab import DEVELOPMENT_STATUSES, SEVERITIES
-from registry.services.areas import closure, covered
+from registry.taxonomy import closure, covered
 
 # Statuses of documents that were published at some time (Figure 13 counts them in their year).
 EVER_PUBLISHED = ("published", "superseded", "withdrawn")

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session, aliased, selectinload
 from sqlalchemy.orm.util import identity_key
 
 from registry.clock import utcnow
+from registry.ingest import WRITERS, Entry, Run, finish
 from registry.models import Body, Concept, Definition, DefinitionLink
 from registry.models.vocab import LINK_INVERSE, LINK_STATES, LINK_TYPES
-from registry.services import audit
 from registry.services.paging import Page
 
 
@@ -63,43 +63,22 @@ def create_link(
     author_id: int | None,
     path: str = "web",
 ) -> DefinitionLink:
-    """A new proposed link. Never commits."""
+    """A new proposed link, through the same writer as imported links. Never commits."""
     if type not in LINK_TYPES:
         raise LinkError(f"unknown link type {type!r}; one of {', '.join(LINK_TYPES)}")
-    if source_id == target_id:
-        raise LinkError("a definition cannot be linked to itself")
-    source, target = session.get(Definition, source_id), session.get(Definition, target_id)
-    if source is None or target is None:
-        raise LinkError("both definitions must exist")
-    if source.status != "current" or target.status != "current":
-        raise LinkError("only current definitions can be linked")
-    if (other := existing_link(session, source_id, target_id)) is not None:
-        raise AlreadyLinked(
-            f"these definitions are already linked (link {other.id}, {other.type}, {other.state})"
-        )
     rationale = (rationale or "").strip() or None
     if rationale is None:
         raise LinkError("say why: a link needs a rationale")
-    link = DefinitionLink(
-        source_id=source_id,
-        target_id=target_id,
-        type=type,
-        rationale=rationale,
-        author_id=author_id,
-        state="proposed",
-    )
-    session.add(link)
-    session.flush()
-    audit.record(
-        session,
-        entity="definition_links",
-        entity_id=link.id,
-        action="create",
-        path=path,
-        after=_snapshot(link),
-        actor_id=author_id,
-    )
-    return link
+    run = Run(session, path=path, actor_id=author_id, edit=True)
+    record = {"source_id": source_id, "target_id": target_id, "type": type,
+              "rationale": rationale, "state": "proposed"}
+    (outcome,) = WRITERS["link"](run, [Entry(record, path)])
+    if outcome.action == "rejected":
+        error = AlreadyLinked if "already linked" in (outcome.reason or "") else LinkError
+        raise error(outcome.reason)
+    finish(run)
+    return session.scalar(select(DefinitionLink).where(DefinitionLink.source_id == source_id,
+                                                       DefinitionLink.target_id == target_id))
 
 
 def review_link(
@@ -113,22 +92,15 @@ def review_link(
     """Accept or reject a link (or send it back to proposed). Never commits."""
     if state not in LINK_STATES:
         raise LinkError(f"unknown review state {state!r}; one of {', '.join(LINK_STATES)}")
+    run = Run(session, path=path, actor_id=reviewer_id, edit=True)
     before = _snapshot(link)
     link.state = state
     link.reviewed_by_id = reviewer_id
     link.reviewed_at = utcnow()
     session.flush()
-    audit.record(
-        session,
-        entity="definition_links",
-        entity_id=link.id,
-        action="review",
-        path=path,
-        before=before,
-        after=_snapshot(link),
-        actor_id=reviewer_id,
-        summary=f"link {state}",
-    )
+    run.audit("definition_links", link.id, "review", before=before, after=_snapshot(link),
+              summary=f"link {state}")
+    finish(run)
     return link
 
 

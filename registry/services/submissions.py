@@ -2,11 +2,11 @@
 
 A submission holds a validated exchange record (a new standard, a change to a standard, a
 definition) or an uploaded file with the pipeline's dry-run report. Approving writes the record
-through ``registry.services.ingest`` on the path "review", inside an import batch that names the
-submitter, and stamps every audit row it wrote with who submitted and who approved.
+through ``registry.ingest`` on the path "review", inside an import batch that names the
+submitter, and every audit row it writes says who submitted and who approved.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from marshmallow import ValidationError
@@ -15,13 +15,13 @@ from sqlalchemy.orm import Session, selectinload
 
 from registry import policy
 from registry.clock import utcnow
+from registry.ingest import Run, write_records
 from registry.models import Body, ImportBatch, Revision, Standard, Submission, User
 from registry.models.submissions import SUBMISSION_STATUSES
 from registry.references import reference_key
 from registry.schemas.records import RECORD_SCHEMAS, error_text
 from registry.services import audit
 from registry.services.bodies import find_or_create_known
-from registry.services.ingest import Ingest
 from registry.services.paging import Page, paginate
 
 # The exchange record each kind of record submission carries.
@@ -30,8 +30,6 @@ RECORD_KIND = {"standard": "standard", "standard_change": "standard", "definitio
 # (bodies, areas, committees, links are the panel's and the admins').
 IMPORT_RECORD_KINDS = ("standard", "definition")
 REASON_MAX = 2000
-
-AfterWrite = Callable[[Session, set[int]], None]
 
 
 class SubmissionError(ValueError):
@@ -191,9 +189,7 @@ def _claim(session: Session, submission: Submission, status: str) -> None:
     submission.status = status
 
 
-def approve_record(
-    session: Session, submission: Submission, reviewer: User, after_write: Iterable[AfterWrite] = ()
-) -> dict[str, Any]:
+def approve_record(session: Session, submission: Submission, reviewer: User) -> dict[str, Any]:
     """Write the submitted record on the path "review"; the caller commits (or rolls back)."""
     _pending(submission)
     if submission.kind not in RECORD_KIND:
@@ -221,23 +217,18 @@ def approve_record(
     )
     session.add(batch)
     session.flush()
-    ingest = Ingest(session, path="review", batch_id=batch.id, actor_id=reviewer.id)
-    outcomes = ingest.write(kind, [(data, f"submission {submission.id}")]) + ingest.finish()
-    rejected = [o for o in outcomes if o.action == "rejected"]
-    if rejected:
-        raise SubmissionError(f"the record cannot be written: {rejected[0].reason}")
-    for hook in after_write:
-        hook(session, ingest.touched_concepts)
-    counts = {a: sum(o.action == a for o in outcomes) for a in ("created", "updated", "unchanged")}
+    run = Run(session, path="review", batch_id=batch.id, actor_id=reviewer.id,
+              note=provenance_note(submission, reviewer))
+    report = write_records(run, [(kind, data, f"submission {submission.id}")])
+    if report.rejected:
+        raise SubmissionError(f"the record cannot be written: {report.rejected[0]['reason']}")
     batch.status, batch.finished_at = "committed", utcnow()
-    batch.created, batch.updated, batch.unchanged = (
-        counts["created"],
-        counts["updated"],
-        counts["unchanged"],
-    )
+    batch.created, batch.updated, batch.unchanged = report.created, report.updated, \
+        report.unchanged
     result = {
-        **counts,
-        "changes": [{"action": o.action, "kind": o.kind, "key": o.key} for o in outcomes],
+        "created": report.created, "updated": report.updated, "unchanged": report.unchanged,
+        "changes": [{k: c[k] for k in ("action", "kind", "key")} for c in report.changes],
+        "warnings": report.warnings,
     }
     _decide(session, submission, reviewer, "approved", batch_id=batch.id, result=result)
     if kind == "standard":
@@ -250,6 +241,8 @@ def record_import_approval(
 ) -> None:
     """Mark an import file approved after its real run (``report`` is ImportReport.to_dict)."""
     _decide(session, submission, reviewer, "approved", batch_id=report.get("batch"), result=report)
+    if report.get("batch") is not None:
+        _stamp_provenance(session, submission, reviewer, report["batch"])
 
 
 def reject(
@@ -280,8 +273,6 @@ def _decide(
     submission.reason = reason
     submission.result = result
     submission.batch_id = batch_id
-    if batch_id is not None:
-        _stamp_provenance(session, submission, reviewer, batch_id)
     _audit(
         session,
         submission,
@@ -292,12 +283,17 @@ def _decide(
     )
 
 
+def provenance_note(submission: Submission, reviewer: User) -> str:
+    """What every audit row of an approved write says about where it came from."""
+    submitter = submission.submitter.email if submission.submitter else "a deleted user"
+    return f"submission #{submission.id} by {submitter}, approved by {reviewer.email}"[:300]
+
+
 def _stamp_provenance(
     session: Session, submission: Submission, reviewer: User, batch_id: int
 ) -> None:
     """Every audit row of the approved write names the submission, its author and approver."""
-    submitter = submission.submitter.email if submission.submitter else "a deleted user"
-    note = f"submission #{submission.id} by {submitter}, approved by {reviewer.email}"[:300]
+    note = provenance_note(submission, reviewer)
     rows = update(Revision).where(Revision.batch_id == batch_id)
     session.execute(rows.where(Revision.summary.is_(None)).values(summary=note))
     session.execute(

@@ -6,7 +6,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from registry.models import Definition, ImportBatch, Revision, Standard, Submission
+from registry.models import Concept, Definition, ImportBatch, Revision, Standard, Submission
 from tests import factories as f
 from tests.accounts.conftest import bearer, ieee_definition
 from tests.auth import sign_in
@@ -299,21 +299,24 @@ def test_a_refused_file_is_not_queued(app, session, client, users):
     assert _count(session, Submission) == 0
 
 
-def test_approval_runs_the_after_write_hooks(app, session, client, users, catalogue, monkeypatch):
-    from app import importing
-
-    seen = []
-    monkeypatch.setattr(importing, "AFTER_WRITE", [lambda s, ids: seen.append(set(ids))])
+def test_approval_recomputes_the_divergence_of_its_concept(app, session, client, users,
+                                                            catalogue):
+    # The core recomputes divergence at the end of every write (no hook the app installs).
+    f.load(session, f.concept("transparency"),
+           f.definition("the quality of being open about how a system works",
+                        concept="transparency", term="transparency"))
     ieee, panel = bearer(session, users["ieee"]), bearer(session, users["panel"])
     sid = client.post(
         "/api/v1/submissions",
         headers=ieee,
         json={"kind": "definition", "record": ieee_definition()},
     ).json["id"]
-    assert seen == []
+    concept = session.scalar(select(Concept).where(Concept.slug == "transparency"))
+    assert concept.divergence is None  # one body's definition: nothing to compare yet
     client.post(f"/api/v1/submissions/{sid}/approve", headers=panel)
-    definition = session.scalar(select(Definition).where(Definition.body.has(code="IEEE")))
-    assert seen == [{definition.concept_id}]
+    session.expire_all()
+    concept = session.scalar(select(Concept).where(Concept.slug == "transparency"))
+    assert concept.divergence is not None and 0 < concept.divergence <= 1
 
 
 def test_reject_over_the_api_needs_a_reason(app, session, client, users):

@@ -2,6 +2,7 @@
 
 from sqlalchemy import func, select
 
+from registry.ingest import WRITERS, Entry, Run
 from registry.models import (
     Concept,
     ConceptRelation,
@@ -12,7 +13,6 @@ from registry.models import (
     Standard,
 )
 from registry.schemas.records import RECORD_SCHEMAS
-from registry.services.ingest import Ingest
 from tests import factories as f
 
 
@@ -87,9 +87,10 @@ def test_known_bodies_are_created_on_first_use(session):
 
 def test_new_standards_are_queued_for_search(session):
     # Queued in the writing transaction; the search service drains them once it commits.
-    ingest = Ingest(session, path="cli")
+    run = Run(session, path="cli")
     for record in (f.standard(), f.standard()):
-        ingest.write("standard", [(RECORD_SCHEMAS["standard"]().load(record), "test")])
+        WRITERS["standard"](run, [Entry(RECORD_SCHEMAS["standard"]().load(record), "test")])
+    run.flush()
     assert count(session, SearchOutbox, SearchOutbox.entity == "standard") == 2
     session.rollback()
 

@@ -1,0 +1,27 @@
+"""The core's connection settings hold on the app's own engine: cascades work on SQLite too."""
+
+from sqlalchemy import delete, func, select, text
+
+from app.extensions import db
+from registry.models import Standard, standard_areas, standard_bodies
+from tests import factories as f
+
+
+def test_sqlite_connections_of_the_app_enforce_foreign_keys_in_wal_mode(app):
+    if db.engine.dialect.name != "sqlite":
+        return  # PostgreSQL always enforces foreign keys; the cascade below is checked there too
+    with db.engine.connect() as conn:
+        assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+
+
+def test_deleting_a_standard_cascades_to_its_bodies_and_areas(session):
+    f.load(session, f.area("fairness"), f.standard("ISO/IEC 24027:2021", areas=["fairness"]))
+    standard_id = session.scalar(select(Standard.id))
+    session.execute(delete(Standard).where(Standard.id == standard_id))
+    session.commit()
+    for table in (standard_bodies, standard_areas):
+        left = session.scalar(select(func.count()).select_from(table)
+                              .where(table.c.standard_id == standard_id))
+        assert left == 0, f"{table.name} kept rows of a deleted standard"
