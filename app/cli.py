@@ -2,6 +2,7 @@
 
 import json
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -9,7 +10,7 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
-from app import demo_build, importing
+from app import demo_build, importing, search
 from app.extensions import db
 from importers import FORMATS
 from importers.pipeline import fail_abandoned_batches
@@ -62,6 +63,7 @@ def demo_load(if_empty: bool) -> None:
             click.echo(f"  {problem['location']}: {problem['reason']}", err=True)
         failed = failed or report.exit_code != 0
     click.echo(", ".join(f"{k} {v}" for k, v in _counts().items()))
+    _wait_for_index()  # a few hundred documents: the demo is searchable when this returns
     if failed:
         raise SystemExit(1)
 
@@ -89,8 +91,10 @@ def demo_build_command(check: bool) -> None:
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, writable=True),
               help="Write a JSON report of the run to this file.")
+@click.option("--wait-index", is_flag=True,
+              help="Apply the queued search index changes before returning (with progress).")
 def import_command(fmt: str, paths: tuple[str, ...], body: str | None, licence: str | None,
-                   dry_run: bool, report_path: str | None) -> None:
+                   dry_run: bool, report_path: str | None, wait_index: bool) -> None:
     """Import files in FORMAT. Exit 0: all accepted; 1: some rejected; 2: a file refused."""
     with db.session.begin():
         fail_abandoned_batches(db.session)
@@ -109,6 +113,12 @@ def import_command(fmt: str, paths: tuple[str, ...], body: str | None, licence: 
             click.echo(f"  rejected {problem['location']}: {problem['reason']}", err=True)
         if len(report.rejected) > 20:
             click.echo(f"  ... and {len(report.rejected) - 20} more (see --report)", err=True)
+        for warning in report.warnings[:20]:
+            click.echo(f"  warning {warning['location']}: {warning['key']}: "
+                       f"{warning['message']}", err=True)
+        if len(report.warnings) > 20:
+            click.echo(f"  ... and {len(report.warnings) - 20} more warnings (see --report)",
+                       err=True)
         reports.append(report)
         exit_code = max(exit_code, report.exit_code)
     if report_path:
@@ -117,12 +127,40 @@ def import_command(fmt: str, paths: tuple[str, ...], body: str | None, licence: 
             "updated": sum(r.updated for r in reports),
             "unchanged": sum(r.unchanged for r in reports),
             "rejected": [p for r in reports for p in r.rejected],
+            "warnings": [w for r in reports for w in r.warnings],
             "refused": [{"file": r.filename, "reason": r.refused} for r in reports if r.refused],
             "dry_run": dry_run,
             "files": [r.to_dict() for r in reports],
         }
         Path(report_path).write_text(json.dumps(totals, indent=2, ensure_ascii=False))
+    if wait_index:
+        _wait_for_index()
+    elif queued := search.queued():
+        click.echo(f"Search index: {queued:,} changes queued; the server's drainer applies them "
+                   "(or run `search drain`, or import with --wait-index).")
     raise SystemExit(exit_code)
+
+
+def _wait_for_index() -> None:
+    """Apply the search outbox here, with a progress line (one updated line on a terminal)."""
+    total = search.queued()
+    if not total:
+        return
+    tty = sys.stderr.isatty()
+
+    def progress(applied: int) -> None:
+        if tty:
+            click.echo(f"\rSearch index: {applied:,} of {total:,} queued changes applied",
+                       nl=False, err=True)
+
+    started = time.perf_counter()
+    search.catch_up(progress)  # a missing index is built whole instead: count what left the queue
+    applied = max(0, total - search.queued())
+    seconds = time.perf_counter() - started
+    if tty:
+        click.echo("", err=True)
+    click.echo(f"Search index: {applied:,} changes applied in {seconds:.1f} s "
+               f"({applied / seconds if seconds else 0:,.0f}/s).")
 
 
 @users_cli.command("create")

@@ -60,8 +60,8 @@ SOURCE_FILES = (
 FLAGS = ("measurement_evaluation", "socio_technical", "human_rights_considered")
 # Field order of the generated records (what a reader of the file sees first).
 FIELDS = ("reference", "title", "titles", "bodies", "type", "status", "stage", "published",
-          "edition", "committee", "url", "source_id", "ics", "languages", "keywords", "areas",
-          *FLAGS, "relations")
+          "published_precision", "edition", "committee", "url", "source_id", "ics", "languages",
+          "keywords", "areas", *FLAGS, "relations")
 _ITU_VERSION = re.compile(r"\s*\(V\d+\)")
 _ETSI_VERSION = re.compile(r"^(?P<doc>ETSI .+?) V(?P<version>\d+\.\d+\.\d+) \(\d{4}-\d{2}\)$")
 

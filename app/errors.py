@@ -8,6 +8,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from app.extensions import db
+from registry import policy
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,13 @@ def handle_csrf(exc: CSRFError):
                     "try again.")
 
 
+def handle_refusal(exc: policy.PolicyError):
+    """The core refused an action (``registry.policy``): 401 not signed in, 403 not allowed."""
+    if isinstance(exc, policy.NotSignedIn):
+        return _respond(401, "Unauthorized", str(exc))
+    return _respond(403, "Forbidden", str(exc))
+
+
 def handle_database_down(exc: DBAPIError):
     """An unreachable or locked database is a temporary condition: 503, and the next request
     reconnects (pool_pre_ping) without restarting the app."""
@@ -73,6 +81,7 @@ def handle_unexpected(exc: Exception):
 def register(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http)
     app.register_error_handler(CSRFError, handle_csrf)
+    app.register_error_handler(policy.PolicyError, handle_refusal)
     app.register_error_handler(DBAPIError, handle_database_down)
     if not app.testing:
         app.register_error_handler(Exception, handle_unexpected)

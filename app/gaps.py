@@ -1,8 +1,9 @@
 """The app's view of the gap computations: thresholds from config, results memoized per process.
 
-``registry.services.gaps`` computes; this module decides what to recompute. The memo is checked
-against the database's fingerprint on every call, so any write (from any worker or node) is
-seen on the next request, and the date is part of the key (the stale rule depends on it).
+``registry.services.gaps`` computes; this module decides what to recompute. The memo is keyed
+by ``catalogue_version`` (read once per request), so a catalogue or glossary write from any
+worker or node is seen on the next request and nothing else recomputes; the date is part of
+the key (the stale rule depends on it).
 """
 
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from registry.clock import today
+from registry.ingest import version
 from registry.models import Annotation
 from registry.services import annotations, gaps
 from registry.taxonomy import descendant_ids
@@ -39,19 +41,19 @@ def memo() -> gaps.Memo:
     return current_app.extensions.setdefault("gaps_memo", gaps.Memo())
 
 
-def _fingerprint() -> tuple:
-    """The database's fingerprint, read once per request (views read several results)."""
+def _version() -> int:
+    """The catalogue's version, read once per request (views read several results)."""
     if not has_request_context():
-        return gaps.fingerprint(db.session)
-    key = "registry.gaps.fingerprint"
+        return version.current(db.session)
+    key = "registry.catalogue_version"
     if key not in request.environ:
-        request.environ[key] = gaps.fingerprint(db.session)
+        request.environ[key] = version.current(db.session)
     return request.environ[key]
 
 
 def memoized(key, compute):
     """``compute()``, or its result from the memo while the catalogue is unchanged."""
-    return memo().get(db.session, key, compute, _fingerprint())
+    return memo().get(db.session, key, compute, _version())
 
 
 def areas() -> list[gaps.AreaGaps]:

@@ -6,6 +6,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from app.extensions import db
+from registry import policy
 from registry.services import divergence
 
 glossary_cli = AppGroup("glossary", help="The glossary: divergence scores.")
@@ -14,8 +15,7 @@ glossary_cli = AppGroup("glossary", help="The glossary: divergence scores.")
 @glossary_cli.command("divergence")
 def divergence_command() -> None:
     """Recompute the divergence of every concept (scores are otherwise kept up on write)."""
-    with db.session.begin():
-        n = divergence.recompute_all(db.session)
+    n = divergence.recompute_all(db.session, policy.OPERATOR)
     click.echo(f"Recomputed the divergence of {n} concepts.")
 
 

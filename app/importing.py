@@ -1,9 +1,10 @@
 """The one way the app runs an import, from the CLI, a page, the API or the demo loader."""
 
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
+from flask import has_request_context
+from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 
 from app.extensions import sessions
@@ -11,16 +12,12 @@ from importers import FORMATS
 from importers.pipeline import (
     ImportOptions,
     ImportReport,
-    Reader,
-    Record,
-    Rejected,
     Source,
     run_import,
+    screened,
 )
+from registry import policy
 from registry.text import clean
-
-# A check on each raw record before validation: the reason to reject it, or None.
-Screen = Callable[[str, dict], str | None]
 
 
 class UnknownFormat(ValueError):
@@ -32,10 +29,13 @@ def run(fmt: str, path: str | Path, *, name: str = "", **options) -> ImportRepor
     reader = FORMATS.get(fmt)
     if reader is None:
         raise UnknownFormat(f"unknown format {fmt!r}; known: {', '.join(sorted(FORMATS))}")
+    # Who imports: the signed-in user in a request, the operator at the command line.
+    options.setdefault("actor", current_user._get_current_object() if has_request_context()
+                       else policy.OPERATOR)
     progress = options.pop("progress", None)
     screen = options.pop("screen", None)
     if screen is not None:
-        reader = _screened(reader, screen)
+        reader = screened(reader, screen)
     source = Source(Path(path), name=name, progress=progress)
     return run_import(sessions(), fmt, reader, source, ImportOptions(**options))
 
@@ -59,13 +59,3 @@ def run_upload(fmt: str, upload: FileStorage, *, max_bytes: int, **options) -> I
         if size > max_bytes:
             raise TooLarge(f"The file is {size:,} bytes; imports are limited to {max_bytes:,}.")
         return run(fmt, path, name=name, max_bytes=max_bytes, **options)
-def _screened(reader: Reader, screen: Screen) -> Reader:
-    """The reader, with records the screen refuses turned into rejections (submitted files)."""
-    def read(source: Source, options: ImportOptions):
-        for item in reader(source, options):
-            if isinstance(item, Record) and (reason := screen(item.kind, item.data)):
-                yield Rejected(item.location, reason)
-            else:
-                yield item
-
-    return read

@@ -8,11 +8,12 @@ import time
 import click
 from flask import Flask, current_app, has_app_context, has_request_context, url_for
 from flask.cli import AppGroup
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from app.extensions import db, sessions
+from registry.models import SearchOutbox
 from registry.search import BACKENDS, make_backend
 from registry.search.base import Hit, Results, SearchRequest
 from registry.search.outbox import DIRTY
@@ -31,10 +32,10 @@ def service() -> SearchService:
             index_dir=app.config["SEARCH_INDEX_DIR"],
             dialect=db.engine.dialect.name,
         )
-        # Request threads never hold a whoosh writer: a background thread drains for them.
-        mode = app.config.get("SEARCH_DRAIN") or (
-            "thread" if backend.drains_in_background and not app.testing else "inline"
-        )
+        # Off the writers' path: a background thread per process applies the outbox (request
+        # threads never hold a whoosh writer, imports return once they commit). Tests drain
+        # in the committing thread, so what they wrote is searchable at once.
+        mode = app.config.get("SEARCH_DRAIN") or ("inline" if app.testing else "thread")
         svc = SearchService(backend, sessions(), mode=mode)
         app.extensions["search"] = svc
     return svc
@@ -76,9 +77,23 @@ def matching_ids(q: str | None, kind: str) -> list[int] | None:
 
 @event.listens_for(Session, "after_commit")
 def _drain_after_commit(session: Session) -> None:
-    if session.info.pop(DIRTY, False) and has_app_context():
-        # Outside a request (CLI, importers, scripts) nothing else would drain: do it here.
-        service().after_commit(inline=not has_request_context())
+    if not (session.info.pop(DIRTY, False) and has_app_context()):
+        return
+    svc = service()
+    if has_request_context() or svc.mode == "inline":
+        svc.after_commit()
+    # A command or a script in thread mode returns once it has committed: the rows wait for
+    # the server's drainer, `search drain`, or `import --wait-index`.
+
+
+def catch_up(progress=None) -> int:
+    """Apply every queued change now (``progress`` is told the running count)."""
+    return service().backend.drain(service().sessions, progress)
+
+
+def queued() -> int:
+    with service().sessions() as session:
+        return session.scalar(select(func.count(SearchOutbox.id))) or 0
 
 
 @search_cli.command("drain")
@@ -140,7 +155,15 @@ def check(limit: int) -> None:
     click.echo("The index matches the database.")
 
 
+def _start_drainer() -> None:
+    """The first request of a process starts its drainer (later requests find it running)."""
+    svc = service()
+    if svc.mode == "thread":
+        svc.start()
+
+
 def register(app: Flask) -> None:
+    app.before_request(_start_drainer)
     # A wrong setting fails at start, with the reason, not on the first search.
     name, url = app.config["SEARCH_BACKEND"], app.config["SQLALCHEMY_DATABASE_URI"]
     if name not in BACKENDS:

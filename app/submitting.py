@@ -16,7 +16,7 @@ from werkzeug.utils import secure_filename
 from app import importing
 from app.auth.guard import authorize
 from app.extensions import db
-from importers import FORMATS
+from importers import FORMATS, read_submission
 from registry.models import Submission, User
 from registry.services import submissions
 from registry.services.submissions import SubmissionError
@@ -36,12 +36,7 @@ def submit_record(
 ) -> Submission:
     """Validate (ValidationError), authorize against the record and the standard it changes
     (401/403), and store for review (SubmissionError when the kind does not fit)."""
-    record = submissions.validate(kind, raw)
-    for target in submissions.targets(db.session, kind, record):
-        authorize("submission.create", target)
-    submission = submissions.create_record_submission(db.session, user, kind, record, note, path)
-    db.session.commit()
-    return submission
+    return submissions.submit_record(db.session, user, kind, raw, note, path)
 
 
 def _upload_dir() -> Path:
@@ -78,7 +73,7 @@ def submit_file(
         body=body_code,
         licence=licence or None,
         origin=path,
-        user_id=user.id,
+        actor=user,
         screen=submissions.import_screen(db.session, body_code),
     )
     if report.refused:
@@ -102,41 +97,12 @@ def submit_file(
 
 
 def approve(submission: Submission, reviewer: User) -> dict[str, Any]:
-    """Make the submission public: the record through ingest, or the file's import for real."""
+    """Make the submission public: the core claims it and writes it (or imports its file) in
+    one transaction, under the policy."""
     authorize("submission.review", submission)
-    if submission.status != "pending":
-        raise SubmissionError(f"submission {submission.id} is already {submission.status}")
-    if submission.kind != "import_file":
-        try:
-            result = submissions.approve_record(db.session, submission, reviewer)
-        except SubmissionError:
-            db.session.rollback()
-            raise
-        db.session.commit()
-        return result
-    licence = (submission.payload or {}).get("licence")
-    body_code = submission.body.code
-    # SQLite: a read transaction left open across the pipeline's commit could not write after.
-    db.session.commit()
-    report = importing.run(
-        submission.format,
-        submission.upload_path,
-        name=submission.upload_name,
-        body=body_code,
-        licence=licence,
-        origin="review",
-        user_id=reviewer.id,
-        screen=submissions.import_screen(db.session, body_code),
-    )
-    db.session.commit()
-    if report.refused:
-        raise SubmissionError(f"the import was refused: {report.refused}")
-    submissions.record_import_approval(db.session, submission, reviewer, report.to_dict())
-    db.session.commit()
-    return report.to_dict()
+    return submissions.approve(db.session, submission, reviewer, read=read_submission)
 
 
 def reject(submission: Submission, reviewer: User, reason: str, path: str) -> None:
     authorize("submission.review", submission)
     submissions.reject(db.session, submission, reviewer, reason, path)
-    db.session.commit()

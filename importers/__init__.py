@@ -3,6 +3,10 @@
 ``FORMATS`` maps the name used on the command line and in the API to the module's reader.
 """
 
+from collections.abc import Iterator
+
+from sqlalchemy.orm import Session
+
 from importers import (
     csv_template,
     ieee,
@@ -14,7 +18,17 @@ from importers import (
     sts,
     tbx,
 )
-from importers.pipeline import Reader
+from importers.pipeline import (
+    Deferred,
+    ImportOptions,
+    Reader,
+    Record,
+    Rejected,
+    Source,
+    screened,
+)
+from registry.models import Submission
+from registry.services.submissions import import_screen
 
 FORMATS: dict[str, Reader] = {
     "registry": registry_jsonl.read,
@@ -27,3 +41,14 @@ FORMATS: dict[str, Reader] = {
     "tbx": tbx.read,
     "skos": skos.read,
 }
+
+
+def read_submission(session: Session, submission: Submission) -> Iterator[Record | Deferred |
+                                                                           Rejected]:
+    """The records of a file submitted for review, screened (the submitting body's own
+    standards and definitions only): what ``registry.services.submissions.approve`` imports."""
+    body = submission.body.code
+    options = ImportOptions(body=body, licence=(submission.payload or {}).get("licence"))
+    reader = screened(FORMATS[submission.format], import_screen(session, body))
+    source = Source(submission.upload_path, name=submission.upload_name or "upload")
+    return reader(source, options)

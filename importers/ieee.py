@@ -10,8 +10,8 @@ they are streamed with ``importers.safe_xml.iterparse``. Mapping:
 ``standard_status`` + modifier Draft   status: Active -> published, Superseded -> superseded,
                                        Inactive/Withdrawn -> withdrawn; a draft is
                                        under_development while Active, withdrawn when Inactive
-``date[@datetype=OriginalPub]``        published (else ``PubApprovalDate``; a year alone is
-                                       not stored: the registry keeps full dates only)
+``date[@datetype=OriginalPub]``        published (else ``PubApprovalDate``; without a day,
+                                       to the month; a year alone is not stored)
 ``abstract`` (type Standard first)     scope; ``keywordterm`` keywords; ``code_term/@codenum`` ICS
 ``pubsponsoringcommittee``             committee
 ``standard_relationship``              relations (V revises -> replaces, S -> replaced_by,
@@ -124,7 +124,8 @@ def _status(element: etree._Element) -> str:
     )
 
 
-def _date(element: etree._Element) -> date | None:
+def _date(element: etree._Element) -> tuple[date | None, str]:
+    """The publication date and how precise it is ("day" or "month")."""
     for node in element.iterfind("volume/article/articleinfo/date"):
         if node.get("datetype") == "OriginalPub":
             year, month, day = (_text(node, p) for p in ("year", "month", "day"))
@@ -136,15 +137,15 @@ def _date(element: etree._Element) -> date | None:
                     if month and month.isdigit()
                     else MONTHS[(month or "").lower().rstrip(".")]
                 )
-                return date(int(year or ""), m, int(day or 1))
+                return date(int(year or ""), m, int(day or 1)), "day" if day else "month"
             except (KeyError, ValueError):
                 raise _Bad(f"date OriginalPub: not a date: {year}-{month}-{day}") from None
     approved = _text(element, "publicationinfo/PubApprovalDate")
     if approved:
         match = re.fullmatch(r"(\d{1,2}) (\w+) (\d{4})", approved)
         if match and match[2].lower() in MONTHS:
-            return date(int(match[3]), MONTHS[match[2].lower()], int(match[1]))
-    return None
+            return date(int(match[3]), MONTHS[match[2].lower()], int(match[1])), "day"
+    return None, "day"
 
 
 def _abstract(element: etree._Element) -> str | None:
@@ -177,13 +178,15 @@ def _standard(element: etree._Element, references: dict[str, str]) -> dict:
     amsid = _text(element, "volume/article/articleinfo/amsid")
     abstract = _abstract(element)
     committee = _text(element, "publicationinfo/pubsponsoringcommitteeset/pubsponsoringcommittee")
+    published, precision = _date(element)
     return {
         "reference": reference,
         "title": title,
         "bodies": ["IEEE"],
         "type": _doc_type(_text(element, "publicationinfo/standard_subtype")),
         "status": _status(element),
-        "published": published.isoformat() if (published := _date(element)) else None,
+        "published": published.isoformat() if published else None,
+        "published_precision": precision,
         "committee": committee[:120] if committee else None,
         "scope": abstract,
         "text_licence": ABSTRACT_LICENCE if abstract else None,

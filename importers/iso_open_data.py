@@ -24,11 +24,14 @@ A row without a title (ISO leaves some out) takes its reference as title, so it 
 Bodies: ISO, plus IEC/IEEE/ITU-T named in the reference prefix (``ISO/IEC/IEEE 29119-1``).
 """
 
+import functools
+import hashlib
+import json
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from importers.pipeline import ImportOptions, Record, RefusedFile, Rejected, Source
+from importers.pipeline import Deferred, ImportOptions, Record, RefusedFile, Rejected, Source
 from importers.textfiles import (
     csv_rows,
     first_text,
@@ -84,7 +87,6 @@ def read(source: Source, options: ImportOptions) -> Iterator[Record | Rejected]:
         for _, row in (item for item in rows(quiet) if isinstance(item, tuple))
         if row.get("id") not in (None, "") and isinstance(row.get("reference"), str)
     }
-    mapper = _deliverable if kind == "deliverables" else _committee
     items: Iterator = rows(source)
     if kind == "committees":
         # A few hundred rows: parents first (fewer "/"), so none is created empty and updated.
@@ -94,10 +96,33 @@ def read(source: Source, options: ImportOptions) -> Iterator[Record | Rejected]:
             yield item
             continue
         location, row = item
-        try:
-            yield mapper(row, location, ids)
-        except _Bad as exc:
-            yield Rejected(location, str(exc))
+        if kind == "committees":
+            yield _mapped(_committee, row, location, ids)
+        else:
+            # A deliverable is mapped only if the registry did not last write it from the same
+            # row (and the same references for its relations): an unchanged file re-imports
+            # without mapping or validating anything.
+            yield Deferred("standard", location, _digest(row, ids),
+                           functools.partial(_mapped, _deliverable, row, location, ids))
+
+
+MAPPING_VERSION = "1"  # change it when the mapping changes: every row is mapped again
+
+
+def _digest(row: dict, ids: dict[str, str]) -> str:
+    relations = [ids.get(str(t).strip()) for key in ("replaces", "replacedBy")
+                 for t in split_list(row.get(key))] if row.get("replaces") or \
+        row.get("replacedBy") else []
+    canonical = json.dumps([MAPPING_VERSION, row, relations], sort_keys=True, default=str,
+                           ensure_ascii=False)
+    return hashlib.sha1(canonical.encode()).hexdigest()
+
+
+def _mapped(mapper, row: dict, location: str, ids: dict[str, str]) -> Record | Rejected:
+    try:
+        return mapper(row, location, ids)
+    except _Bad as exc:
+        return Rejected(location, str(exc))
 
 
 class _Bad(Exception):

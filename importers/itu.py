@@ -3,8 +3,9 @@
 **Search JSON** (the response of ``/net4/ITU-T/search/GlobalSearch/RunSearch``): every entry of
 ``results`` whose collection is a sector's Recommendations. ``Title`` holds the reference and
 the title, ``ITU-T Y.3172 (06/2019): Architectural framework for machine learning ...``; the
-reference keeps ITU's approval date ``(MM/YYYY)``, which gives ``published`` (to the month:
-the first day of it). The status letter of the Recommendation's identifier in its links
+reference keeps ITU's approval date ``(MM/YYYY)``, which gives ``published`` to the month
+(the first day of it, with ``published_precision`` "month": a more precise date the registry
+holds is kept). The status letter of the Recommendation's identifier in its links
 (``T-REC-Y.3172-201906-I``: I in force, P pre-published, S superseded, W withdrawn) gives the
 status, and the identifier the URL ``https://www.itu.int/rec/T-REC-Y.3172-201906-I``. ``Amd.``
 and ``Suppl.`` entries are typed Amd and Supplement; an amendment without a title is titled by
@@ -130,6 +131,7 @@ def _from_result(result: dict) -> dict:
         "published": date(int(match["year"]), int(match["month"]), 1).isoformat()
         if 1 <= int(match["month"]) <= 12
         else None,
+        "published_precision": "month",
         "languages": [result["Language"]] if isinstance(result.get("Language"), str) else [],
         "url": REC_URL.format(rec_id) if rec_id else None,
         "source_id": identifier[:64] or None,
@@ -175,6 +177,7 @@ def _from_row(row: dict[str, str]) -> dict:
         "type": doc_type(reference),
         "status": CSV_STATUS[status_text],
         "published": published.isoformat(),
+        "published_precision": "day" if day else "month",
         "committee": f"ITU-{sector} SG{group}" if group else None,
         "scope": clean(row.get("scope")) or None,
         "url": clean(row.get("url")) or None,

@@ -25,19 +25,22 @@ from typing import IO, Protocol
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from registry import policy
 from registry.clock import utcnow
-from registry.ingest import Record, Rejected, Report, Run, load
+from registry.ingest import Deferred, Record, Refused, Rejected, Report, Run, load
 from registry.models import ImportBatch
+from registry.policy import Actor
 
 MAX_ERRORS_STORED = 1000  # on the batch row; the report and --report file keep them all
 
 ImportReport = Report  # what the pipeline returns: registry.ingest's report of a run
 
-__all__ = ["ImportOptions", "ImportReport", "Reader", "Record", "RefusedFile", "Rejected",
+__all__ = ["Deferred", "ImportOptions", "ImportReport", "Reader", "Record", "RefusedFile",
+           "Rejected", "Screen", "screened",
            "Source", "fail_abandoned_batches", "file_checksum", "run_import"]
 
 
-class RefusedFile(Exception):
+class RefusedFile(Refused):
     """The whole file is refused: nothing from it is written."""
 
 
@@ -100,7 +103,9 @@ class ImportOptions:
     licence: str | None = None  # the licence of definition texts, when the file does not say it
     dry_run: bool = False
     origin: str = "cli"  # an AUDIT_PATHS value: cli, web, api, demo, review
-    user_id: int | None = None
+    # Who imports: a User, or policy.OPERATOR at the command line. A real import (not a dry
+    # run) needs the policy's "import.run" for it.
+    actor: Actor | None = None
     max_bytes: int | None = None
     chunk_size: int = 1000
     progress: Callable[[int], None] | None = None
@@ -109,6 +114,29 @@ class ImportOptions:
 class Reader(Protocol):
     def __call__(self, source: Source, options: ImportOptions) -> Iterator[Record | Rejected]:
         ...
+
+
+Screen = Callable[[str, dict], "str | None"]  # a raw record -> the reason to reject it, or None
+
+
+def screened(reader: Reader, screen: Screen) -> Reader:
+    """The reader, with the records ``screen`` refuses turned into rejections (the records of
+    a file submitted for review must be the submitting body's own)."""
+
+    def check(item: Record | Rejected) -> Record | Rejected:
+        if isinstance(item, Record) and (reason := screen(item.kind, item.data)):
+            return Rejected(item.location, reason)
+        return item
+
+    def read(source: Source, options: ImportOptions):
+        for item in reader(source, options):
+            if isinstance(item, Deferred):
+                yield Deferred(item.kind, item.location, item.digest,
+                               lambda item=item: check(item.map()))
+            else:
+                yield check(item)
+
+    return read
 
 
 def file_checksum(path: Path) -> str:
@@ -122,6 +150,8 @@ def file_checksum(path: Path) -> str:
 def run_import(sessions: sessionmaker[Session], fmt: str, reader: Reader, source: Source,
                options: ImportOptions) -> ImportReport:
     """Import one file. Never raises for bad input: the report says what happened."""
+    if not options.dry_run:
+        policy.require(options.actor, "import.run", options.body)
     report = ImportReport(filename=source.name, format=fmt, dry_run=options.dry_run)
     try:
         size = source.size
@@ -163,7 +193,7 @@ def run_import(sessions: sessionmaker[Session], fmt: str, reader: Reader, source
 def _write_all(session: Session, reader: Reader, source: Source, options: ImportOptions,
                report: ImportReport, batch_id: int | None) -> None:
     path = {"cli": "import"}.get(options.origin, options.origin)
-    run = Run(session, path=path, batch_id=batch_id, actor_id=options.user_id)
+    run = Run(session, path=path, batch_id=batch_id, actor_id=_actor_id(options))
     stream = load(run, reader(source, options), report, options.chunk_size)
     if stream.records == 0:
         if stream.unreadable:
@@ -171,6 +201,10 @@ def _write_all(session: Session, reader: Reader, source: Source, options: Import
             raise RefusedFile(f"no {_format_noun(report.format)} record could be read; "
                               f"first problem at {first['location']}: {first['reason']}")
         raise RefusedFile("the file holds no records")
+
+
+def _actor_id(options: ImportOptions) -> int | None:
+    return options.actor.id if options.actor is not None else None
 
 
 def _format_noun(fmt: str) -> str:
@@ -185,7 +219,7 @@ def _open_batch(sessions: sessionmaker[Session], fmt: str, source: Source,
         batch = ImportBatch(
             format=fmt, filename=source.name[:500], checksum=file_checksum(source.path),
             origin=options.origin, status="running", body_code=options.body,
-            licence=options.licence, user_id=options.user_id, host=socket.gethostname(),
+            licence=options.licence, user_id=_actor_id(options), host=socket.gethostname(),
             pid=os.getpid(), started_at=utcnow(),
         )
         session.add(batch)

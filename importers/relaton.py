@@ -26,9 +26,10 @@ docstatus / status            status: ISO stage codes as ISO Open Data; IEC PUBL
                               drafts; an Internet-Draft is under development when a working or
                               research group adopted it (``draft-ietf-``, ``draft-irtf-``),
                               otherwise proposed; otherwise a dated record is published
-date published (else issued)  published, when the record gives a full date (a month or a year
-                              alone is not stored: the registry keeps full dates only); IEEE:
-                              issued (the approval date, which the designation's year follows)
+date published (else issued)  published, with its precision: a day, or a month or a year
+                              (then the first day of it, ``published_precision`` month or
+                              year); IEEE: issued (the approval date, which the designation's
+                              year follows); none for a draft
 edition, language, keyword,   edition, languages, keywords, ICS codes
 ext.ics
 editorialgroup                committee (ISO/IEC technical committee, IEEE committee, ETSI and
@@ -64,7 +65,8 @@ from registry.text import clean
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _DOCUMENT_START = re.compile(r"^---(?:[ \t]+#.*)?[ \t]*$")  # a marker, perhaps with a comment
-_FULL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# A date as relaton gives it: a day, a month or a year.
+_DATE = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?$")
 # ISO/IEC amendments at any stage: /Amd 1, /AMD1, /CD Amd 1, /DAM 3, /FDAM 1, /DAmd 1.
 _AMENDMENT = re.compile(r"/(?:(?:AWI|CD|DIS|FDIS|PRF|WD|NP) )?(?:P|F)?D?(?:Amd|AMD|AM)\s?\d")
 _3GPP_VERSION = re.compile(r":REL-(?P<release>\d+)/(?P<major>\d+)\.\d+\.\d+$")
@@ -360,18 +362,21 @@ def _dates(bib: dict) -> dict[str, str]:
             for d in _items(bib.get("date")) if isinstance(d, dict) and d.get("type")}
 
 
-def _published(dates: dict[str, str], bodies: list[str]) -> str | None:
+def _published(dates: dict[str, str], bodies: list[str]) -> tuple[str | None, str | None]:
+    """The publication date and its precision (day, month or year: then the first day of it)."""
     # IEEE's designation year is the year the Standards Board approved it (``issued``);
     # ``published`` is the date of the IEEE Xplore record, decades later for old standards.
     kinds = ("issued", "published") if bodies == ["IEEE"] else ("published", "issued")
     for kind in kinds:
-        value = dates.get(kind, "")
-        if _FULL_DATE.match(value):
-            try:
-                return date.fromisoformat(value).isoformat()
-            except ValueError:
-                raise _Bad(f"date {kind}: {value!r} is not a valid date") from None
-    return None
+        if not (found := _DATE.match(dates.get(kind, ""))):
+            continue
+        try:
+            when = date(int(found["year"]), int(found["month"] or 1), int(found["day"] or 1))
+        except ValueError:
+            raise _Bad(f"date {kind}: {dates[kind]!r} is not a valid date") from None
+        precision = "day" if found["day"] else "month" if found["month"] else "year"
+        return when.isoformat(), precision
+    return None, None
 
 
 def _links(bib: dict) -> list[tuple[str, str]]:
@@ -487,6 +492,8 @@ def _standard(bib: dict, options: ImportOptions) -> dict:
     bodies = _bodies(reference, docid_type, options)
     links, dates = _links(bib), _dates(bib)
     status, stage = _status(bib, reference, docid_type, title, links, dates)
+    published, precision = (None, None) if status in DEVELOPMENT_STATUSES \
+        else _published(dates, bodies)
     ext = _ext(bib)
     identifier = ext.get("structuredidentifier")
     project = _content((identifier or {}).get("project_number")) \
@@ -505,7 +512,8 @@ def _standard(bib: dict, options: ImportOptions) -> dict:
         "type": _doc_type(bib, reference, bodies, title),
         "status": status,
         "stage": stage,
-        "published": _published(dates, bodies) if status not in DEVELOPMENT_STATUSES else None,
+        "published": published,
+        "published_precision": precision,
         "edition": edition[:32] or None,
         "committee": _committee(bib),
         "url": _url(links) or (DATATRACKER_URL.format(reference)

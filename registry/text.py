@@ -13,10 +13,16 @@ _SLUG_STRIP = re.compile(r"[^a-z0-9]+")
 
 
 def clean(value: str | None) -> str:
-    """NFC, one space between words, no leading or trailing space; None becomes ''."""
+    """NFC, one space between words, no leading or trailing space; None becomes ''.
+
+    ``str.split()`` splits on exactly the characters ``\\s`` matches (``str.isspace``); ASCII
+    is already NFC. Both shortcuts matter: every string of every imported record comes here.
+    """
     if not value:
         return ""
-    return _SPACE.sub(" ", unicodedata.normalize("NFC", value)).strip()
+    if not value.isascii():
+        value = unicodedata.normalize("NFC", value)
+    return " ".join(value.split())
 
 
 def term_key(term: str) -> str:

@@ -134,13 +134,11 @@ def create_link(data):
         422, message=f"There is no definition {data['source']}.")
     authorize("link.create", source)
     try:
-        link = links.create_link(db.session, source_id=data["source"], target_id=data["target"],
-                                 type=data["type"], rationale=data["rationale"],
-                                 author_id=current_user.id, path="api")
+        link = links.create_link(db.session, current_user, source_id=data["source"],
+                                 target_id=data["target"], type=data["type"],
+                                 rationale=data["rationale"], path="api")
     except links.LinkError as exc:
-        db.session.rollback()
         api_abort(409 if isinstance(exc, links.AlreadyLinked) else 422, message=str(exc))
-    db.session.commit()
     return link
 
 
@@ -156,9 +154,7 @@ def review_link(data, link_id: int):
     link = db.session.get(DefinitionLink, link_id) or api_abort(
         404, message=f"There is no link {link_id}.")
     authorize("link.review", link)
-    links.review_link(db.session, link, state=data["state"], reviewer_id=current_user.id,
-                      path="api")
-    db.session.commit()
+    links.review_link(db.session, current_user, link, state=data["state"], path="api")
     return link
 
 

@@ -114,7 +114,7 @@ def create_import():
             upload,
             max_bytes=current_app.config["IMPORT_MAX_BYTES"],
             origin="api",
-            user_id=current_user.id,
+            actor=current_user._get_current_object(),
             **options,
         )
     except importing.UnknownFormat as exc:

@@ -73,13 +73,12 @@ def area_edit(slug: str):
         try:
             data = AreaEditInput().load({k: v for k, v in request.form.items()
                                          if k != "csrf_token" and v != ""})
-            outcome = areas.edit_area(db.session, item, data, actor_id=current_user.id)
+            outcome = areas.edit_area(db.session, current_user, item, data)
         except ValidationError as exc:
             error = error_text(exc.messages)
         except areas.AreaEditError as exc:
             error = str(exc)
         else:
-            db.session.commit()
             flash("Area saved." if outcome == "updated" else "Nothing changed.", "success")
             return redirect(url_for("web.area", slug=slug))
         db.session.rollback()
@@ -96,12 +95,10 @@ def standard_areas(standard_id: int):
         404, description=f"There is no standard with id {standard_id}.")
     authorize("area.tag", standard)
     try:
-        outcome = areas.set_standard_areas(db.session, standard, request.form.getlist("area"),
-                                           actor_id=current_user.id)
+        outcome = areas.set_standard_areas(db.session, current_user, standard,
+                                           request.form.getlist("area"))
     except areas.AreaEditError as exc:
-        db.session.rollback()
         abort(400, description=str(exc))
-    db.session.commit()
     flash("Areas saved." if outcome == "updated" else "Nothing changed.", "success")
     return redirect(url_for("web.standard", standard_id=standard_id) + "#areas-h")
 

@@ -176,17 +176,15 @@ def create_link():
     try:
         link = links.create_link(
             db.session,
+            current_user,
             source_id=data["source"],
             target_id=data["target"],
             type=data["type"],
             rationale=data["rationale"],
-            author_id=current_user.id,
             path="web",
         )
     except links.LinkError as exc:
-        db.session.rollback()
         abort(400, description=str(exc))
-    db.session.commit()
     flash(f"Link {link.id} proposed: {link.type}.", "success")
     return redirect(url_for("web.concept", slug=source.concept.slug, _anchor=f"def-{source.id}"))
 
@@ -199,8 +197,7 @@ def review_link(link_id: int):
     )
     authorize("link.review", link)
     data = _form(LinkReviewForm)
-    links.review_link(db.session, link, state=data["state"], reviewer_id=current_user.id)
-    db.session.commit()
+    links.review_link(db.session, current_user, link, state=data["state"])
     flash(f"Link {link.id} {link.state}.", "success")
     return redirect(
         url_for("web.concept", slug=link.source.concept.slug, _anchor=f"def-{link.source_id}")

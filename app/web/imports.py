@@ -85,7 +85,7 @@ def import_upload():
             upload,
             max_bytes=current_app.config["IMPORT_MAX_BYTES"],
             origin="web",
-            user_id=current_user.id,
+            actor=current_user._get_current_object(),
             **options,
         )
     except importing.TooLarge as exc:

@@ -8,18 +8,29 @@ write's context: caches, audit and search buffers, derived data). One writer per
 for the concepts a write touched. Nothing here commits: the caller owns the transaction.
 """
 
-from registry.ingest.load import Report, Stream, load, validate, write_chunk, write_records
-from registry.ingest.records import Entry, Outcome, Record, RecordError, Rejected, Warning
+from registry.ingest.load import Report, Stream, load, validate
+from registry.ingest.records import (
+    Deferred,
+    Entry,
+    Outcome,
+    Record,
+    RecordError,
+    Refused,
+    Rejected,
+    Warning,
+)
 from registry.ingest.run import Run
 from registry.ingest.writers import WRITERS, finish
 from registry.ingest.writers.definitions import definition_lineage
 
 __all__ = [
     "WRITERS",
+    "Deferred",
     "Entry",
     "Outcome",
     "Record",
     "RecordError",
+    "Refused",
     "Rejected",
     "Report",
     "Run",
@@ -29,6 +40,4 @@ __all__ = [
     "finish",
     "load",
     "validate",
-    "write_chunk",
-    "write_records",
 ]

@@ -40,7 +40,8 @@ class Facts:
 
 
 def body_set(body_ids: Iterable[int]) -> str:
-    return ",".join(str(i) for i in sorted(set(body_ids)))
+    """The rollups' key for a combination of bodies: their ids, sorted, comma-separated."""
+    return ",".join(map(str, sorted(set(body_ids))))
 
 
 class Tree:

@@ -16,7 +16,7 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 
 from registry.ingest import writers
-from registry.ingest.records import Entry, Outcome, Record, Rejected, named_fields
+from registry.ingest.records import Deferred, Entry, Outcome, Record, Rejected, named_fields
 from registry.ingest.run import Run
 from registry.models import Standard
 from registry.schemas.compiled import compile_schema
@@ -109,11 +109,11 @@ class Stream:
     unreadable: int = 0
 
 
-def load(run: Run, items: Iterable[Record | Rejected], report: Report,
+def load(run: Run, items: Iterable[Record | Deferred | Rejected], report: Report,
          chunk_size: int = 1000) -> Stream:
     """Validate and write every record of ``items``; never commits."""
     stream = Stream()
-    chunk: list[Record] = []
+    chunk: list[Record | Deferred] = []
     for item in items:
         if isinstance(item, Rejected):
             stream.unreadable += 1
@@ -129,15 +129,16 @@ def load(run: Run, items: Iterable[Record | Rejected], report: Report,
         report.count(outcome)
     report.warnings += [w.as_dict() for w in run.warnings]
     run.warnings = []
+    report.queued = run.queued
     return stream
 
 
-def write_chunk(run: Run, chunk: list[Record], report: Report) -> None:
+def write_chunk(run: Run, chunk: list[Record | Deferred], report: Report) -> None:
     if not chunk:
         return
-    chunk = _skip_unchanged(run, chunk, report)
+    records = _skip_unchanged(run, chunk, report)
     by_kind: dict[str, list[Entry]] = {}
-    for record in chunk:
+    for record in records:
         try:
             data = validate(record.kind, record.data)
         except KeyError:
@@ -157,26 +158,23 @@ def write_chunk(run: Run, chunk: list[Record], report: Report) -> None:
     run.flush()
 
 
-def _skip_unchanged(run: Run, chunk: list[Record], report: Report) -> list[Record]:
-    """Standards whose raw source the registry last wrote them from: unchanged, unvalidated."""
+def _skip_unchanged(run: Run, chunk: list[Record | Deferred], report: Report) -> list[Record]:
+    """Records whose raw source the registry last wrote an entry from are unchanged at once,
+    unmapped and unvalidated; the others are mapped (``Deferred``) and returned."""
     digests = {r.digest for r in chunk if r.digest and r.kind == "standard"}
-    if not digests:
-        return chunk
     known = set(run.session.scalars(select(Standard.source_checksum)
-                                    .where(Standard.source_checksum.in_(digests))))
-    kept = []
-    for record in chunk:
-        if record.digest in known and not run.first_seen("digest", record.digest,
-                                                          record.location):
-            report.count(Outcome("unchanged", record.kind, record.digest, record.location))
-        else:
-            kept.append(record)
-    return kept
-
-
-def write_records(run: Run, records: Iterable[tuple[str, dict[str, Any], str]]) -> Report:
-    """Validate and write a few records (kind, data, location) and finish the run: the path of
-    approved submissions and panel edits. Rejections are in the report; never commits."""
-    report = Report(filename="", format="records")
-    load(run, (Record(kind, data, location) for kind, data, location in records), report)
-    return report
+                                    .where(Standard.source_checksum.in_(digests)))) \
+        if digests else set()
+    records = []
+    for item in chunk:
+        if item.digest in known and not run.first_seen("digest", item.digest, item.location):
+            report.count(Outcome("unchanged", item.kind, item.digest, item.location))
+            continue
+        if isinstance(item, Deferred):
+            mapped = item.map()
+            if isinstance(mapped, Rejected):
+                report.rejected.append({"location": mapped.location, "reason": mapped.reason})
+                continue
+            item = Record(mapped.kind, mapped.data, mapped.location, item.digest)
+        records.append(item)
+    return records

@@ -1,5 +1,6 @@
 """What flows through the write path: records in, entries to write, outcomes out."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,19 @@ class Rejected:
 
     location: str
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Deferred:
+    """A source record not mapped yet: ``digest`` identifies it (its raw form, the mapping's
+    version and whatever else the mapping reads), ``map()`` turns it into a Record or a
+    Rejected. The write path calls ``map`` only when no entry was last written from ``digest``:
+    an unchanged re-import skips mapping and validation altogether."""
+
+    kind: str
+    location: str
+    digest: str
+    map: Callable[[], "Record | Rejected"]
 
 
 @dataclass(slots=True)
@@ -64,6 +78,10 @@ class Warning:
 
 class RecordError(Exception):
     """This record cannot be written; the reason is reported and the run goes on."""
+
+
+class Refused(Exception):
+    """The whole source is refused (unreadable, not its format, unsafe): nothing is written."""
 
 
 def named_fields(raw: Any) -> frozenset[str]:

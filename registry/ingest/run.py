@@ -66,6 +66,7 @@ class Run:
         self.outbox: dict[str, set[int]] = {}
         self.touched_concepts: set[int] = set()
         self.warnings: list[Warning] = []
+        self.queued = 0  # search outbox rows written
         self.changed = False
 
     # -- look-ups ------------------------------------------------------------------------------
@@ -78,9 +79,9 @@ class Run:
             name, kind, url = KNOWN_BODIES[code]
             [body_id] = ids.take(self.session, Body.__table__, 1)
             now = utcnow()
-            self.session.execute(insert(Body), [{"id": body_id, "code": code, "name": name,
-                                                 "kind": kind, "url": url, "created_at": now,
-                                                 "updated_at": now}])
+            self.session.execute(insert(Body.__table__), [{
+                "id": body_id, "code": code, "name": name, "kind": kind, "url": url,
+                "created_at": now, "updated_at": now}])
             self.audit("bodies", body_id, "create", after={"code": code, "name": name,
                                                            "kind": kind, "url": url},
                        summary="created on first use")
@@ -143,13 +144,14 @@ class Run:
         if self.audit_rows:
             for row in self.audit_rows:
                 row["at"] = now
-            self.session.execute(insert(Revision), self.audit_rows)
+            self.session.execute(insert(Revision.__table__), self.audit_rows)
             self.audit_rows = []
         rows = [{"entity": entity, "entity_id": i, "op": "upsert", "created_at": now}
                 for entity, entity_ids in self.outbox.items() for i in sorted(entity_ids)]
         if rows:
-            self.session.execute(insert(SearchOutbox), rows)
+            self.session.execute(insert(SearchOutbox.__table__), rows)
             self.session.info[DIRTY] = True
+            self.queued += len(rows)
             self.outbox = {}
         if self.touched_concepts:
             divergence.recompute(self.session, self.touched_concepts)

@@ -102,22 +102,22 @@ def _compile(schema: Schema) -> Loader:
     return load
 
 
+def _check(validators: list, value: Any) -> Any:
+    """``value``, once every validator accepts it (a complaint: marshmallow decides)."""
+    try:
+        for validator in validators:
+            if validator(value) is False:
+                raise Slow
+    except ValidationError:
+        raise Slow from None
+    return value
+
+
 def _validated(field: fields.Field, convert: Converter) -> Converter:
     validators = list(field.validators)
     if not validators:
         return convert
-
-    def run(value: Any) -> Any:
-        result = convert(value)
-        try:
-            for validator in validators:
-                if validator(result) is False:
-                    raise Slow
-        except ValidationError:
-            raise Slow from None
-        return result
-
-    return run
+    return lambda value: _check(validators, convert(value))
 
 
 def _converter(field: fields.Field, text_class: type) -> Converter:
@@ -208,12 +208,6 @@ def _text(field: fields.Field) -> Converter:
             if required:
                 raise Slow
             return None  # a blank optional string is absent, unvalidated (as ``Text`` does)
-        try:
-            for validator in validators:
-                if validator(cleaned) is False:
-                    raise Slow
-        except ValidationError:
-            raise Slow from None
-        return cleaned
+        return _check(validators, cleaned)
 
     return convert_text

@@ -60,6 +60,14 @@ class BatchDetailOut(BatchOut):
     errors = fields.List(fields.Nested(ProblemOut))
 
 
+class WarningOut(Schema):
+    location = fields.String(required=True)
+    kind = fields.String(required=True)
+    key = fields.String(required=True)
+    field = fields.String(required=True)
+    message = fields.String(required=True)
+
+
 class ReportOut(Schema):
     """The outcome of one upload, whether committed, a dry run, or refused."""
 
@@ -71,6 +79,8 @@ class ReportOut(Schema):
     updated = fields.Integer()
     unchanged = fields.Integer()
     rejected = fields.List(fields.Nested(ProblemOut))
+    # What the merge rules refused or what the file clears (registry.ingest.merge).
+    warnings = fields.List(fields.Nested(WarningOut))
     refused = fields.String(allow_none=True)
     exit_code = fields.Integer()
     changes = fields.List(fields.Dict())

@@ -29,6 +29,8 @@ LANGUAGE = validate.Regexp(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$", error="not a l
 STAGE = validate.Regexp(r"^\d{2}\.\d{2}$", error="not a harmonized stage code like 60.60")
 URL = validate.URL(relative=False, schemes={"http", "https"}, error="not an http(s) URL")
 
+DATE_PRECISIONS = ("day", "month", "year")
+
 # Caps on free text, so one bad record cannot fill the database.
 TITLE_MAX = 2000
 TEXT_MAX = 20000
@@ -114,6 +116,9 @@ class StandardRecord(RecordSchema):
     status = Text(required=True, validate=validate.OneOf(vocab.STANDARD_STATUSES))
     stage = Text(validate=STAGE)
     published = fields.Date()
+    # How much of ``published`` the source gives: day (the default), month or year; the date
+    # is then the first day of its month or year.
+    published_precision = Text(validate=validate.OneOf(DATE_PRECISIONS))
     edition = Text(validate=validate.Length(max=32))
     committee = Text(validate=validate.Length(max=120))
     scope = Text(validate=validate.Length(max=TEXT_MAX))

@@ -1,6 +1,7 @@
 """The search seam: what a backend takes, what it returns, and what it must do."""
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
@@ -106,8 +107,10 @@ class SearchBackend(ABC):
         """How many documents hold each (folded, unstemmed) word; absent words are left out."""
 
     @abstractmethod
-    def drain(self, sessions: sessionmaker[Session]) -> int:
-        """Apply queued outbox rows to the index; returns how many rows were applied."""
+    def drain(self, sessions: sessionmaker[Session],
+              progress: Callable[[int], None] | None = None) -> int:
+        """Apply queued outbox rows to the index; returns how many rows were applied.
+        ``progress`` is told the running count after each batch."""
 
     @abstractmethod
     def reindex(self, sessions: sessionmaker[Session]) -> int:

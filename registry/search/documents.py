@@ -87,7 +87,7 @@ def _join(*parts: str | None) -> str:
 # -- standards -------------------------------------------------------------------------------
 
 
-def _standards(session: Session, ids: list[int] | None) -> Iterator[SearchDoc]:
+def _standards(session: Session, ids: list[int]) -> Iterator[SearchDoc]:
     stmt = select(
         Standard.id,
         Standard.reference,
@@ -99,8 +99,8 @@ def _standards(session: Session, ids: list[int] | None) -> Iterator[SearchDoc]:
         Standard.published,
         Standard.languages,
     ).order_by(Standard.id)
-    for chunk in _chunks(ids) if ids is not None else [None]:
-        rows = session.execute(stmt if chunk is None else stmt.where(Standard.id.in_(chunk)))
+    for chunk in _chunks(ids):
+        rows = session.execute(stmt.where(Standard.id.in_(chunk)))
         rows = rows.all()
         wanted = [r.id for r in rows]
         bodies = _many(
@@ -110,7 +110,6 @@ def _standards(session: Session, ids: list[int] | None) -> Iterator[SearchDoc]:
             .order_by(Body.code),
             standard_bodies.c.standard_id,
             wanted,
-            chunk,
         )
         areas = _many(
             session,
@@ -119,7 +118,6 @@ def _standards(session: Session, ids: list[int] | None) -> Iterator[SearchDoc]:
             .order_by(Area.slug),
             standard_areas.c.standard_id,
             wanted,
-            chunk,
         )
         for r in rows:
             yield SearchDoc(
@@ -141,10 +139,9 @@ def _standards(session: Session, ids: list[int] | None) -> Iterator[SearchDoc]:
             ).sealed()
 
 
-def _many(session: Session, stmt, owner, wanted: list[int], chunk) -> dict[int, list]:
-    """owner id -> values, for one chunk (or for everything on a full rebuild)."""
-    if chunk is not None:
-        stmt = stmt.where(owner.in_(wanted))
+def _many(session: Session, stmt, owner, wanted: list[int]) -> dict[int, list]:
+    """owner id -> values, for one chunk."""
+    stmt = stmt.where(owner.in_(wanted))
     out: dict[int, list] = defaultdict(list)
     for owner_id, value in session.execute(stmt):
         if value not in out[owner_id]:
@@ -155,20 +152,19 @@ def _many(session: Session, stmt, owner, wanted: list[int], chunk) -> dict[int, 
 # -- concepts --------------------------------------------------------------------------------
 
 
-def _concepts(session: Session, ids: list[int] | None) -> Iterator[SearchDoc]:
+def _concepts(session: Session, ids: list[int]) -> Iterator[SearchDoc]:
     stmt = select(Concept.id, Concept.slug, Concept.note, Concept.measurability).order_by(
         Concept.id
     )
-    for chunk in _chunks(ids) if ids is not None else [None]:
-        rows = session.execute(stmt if chunk is None else stmt.where(Concept.id.in_(chunk)))
+    for chunk in _chunks(ids):
+        rows = session.execute(stmt.where(Concept.id.in_(chunk)))
         rows = rows.all()
         wanted = [r.id for r in rows]
         labels: dict[int, list] = defaultdict(list)
         label_stmt = select(
             ConceptLabel.concept_id, ConceptLabel.language, ConceptLabel.kind, ConceptLabel.label
         ).order_by(ConceptLabel.language, ConceptLabel.kind.desc(), ConceptLabel.label)
-        if chunk is not None:
-            label_stmt = label_stmt.where(ConceptLabel.concept_id.in_(wanted))
+        label_stmt = label_stmt.where(ConceptLabel.concept_id.in_(wanted))
         for concept_id, language, kind, label in session.execute(label_stmt):
             labels[concept_id].append((language, kind, label))
         areas = _many(
@@ -178,14 +174,12 @@ def _concepts(session: Session, ids: list[int] | None) -> Iterator[SearchDoc]:
             .order_by(Area.slug),
             concept_areas.c.concept_id,
             wanted,
-            chunk,
         )
         def_stmt = select(
             Definition.concept_id, Definition.status, Body.code, Definition.language
         ).join(Body, Body.id == Definition.body_id)
         defs: dict[int, list] = defaultdict(list)
-        if chunk is not None:
-            def_stmt = def_stmt.where(Definition.concept_id.in_(wanted))
+        def_stmt = def_stmt.where(Definition.concept_id.in_(wanted))
         for concept_id, status, body, language in session.execute(def_stmt):
             defs[concept_id].append((status in PUBLIC_DEFINITION_STATUSES, body, language))
         for r in rows:
@@ -220,7 +214,7 @@ def _concepts(session: Session, ids: list[int] | None) -> Iterator[SearchDoc]:
 # -- definitions -----------------------------------------------------------------------------
 
 
-def _definitions(session: Session, ids: list[int] | None) -> Iterator[SearchDoc]:
+def _definitions(session: Session, ids: list[int]) -> Iterator[SearchDoc]:
     stmt = (
         select(
             Definition.id,
@@ -245,8 +239,8 @@ def _definitions(session: Session, ids: list[int] | None) -> Iterator[SearchDoc]
         .where(Definition.status.in_(PUBLIC_DEFINITION_STATUSES))
         .order_by(Definition.id)
     )
-    for chunk in _chunks(ids) if ids is not None else [None]:
-        for r in session.execute(stmt if chunk is None else stmt.where(Definition.id.in_(chunk))):
+    for chunk in _chunks(ids):
+        for r in session.execute(stmt.where(Definition.id.in_(chunk))):
             source = r.reference or r.citation or ""
             prose = _join(r.text, *(r.notes or []), *(r.examples or []))
             english = r.language == "en" or r.language.startswith("en-")
@@ -273,10 +267,18 @@ def _definitions(session: Session, ids: list[int] | None) -> Iterator[SearchDoc]
 _LOADERS = {"standard": _standards, "concept": _concepts, "definition": _definitions}
 
 
+_MODELS = {"standard": Standard, "concept": Concept, "definition": Definition}
+
+
 def iter_docs(session: Session) -> Iterator[SearchDoc]:
-    """Every public document, for a full rebuild or a check."""
+    """Every public document, for a full rebuild or a check: read ``CHUNK`` entries at a time
+    (by id), so memory stays flat whatever the size of the catalogue."""
     for kind in KINDS:
-        yield from _LOADERS[kind](session, None)
+        model, last = _MODELS[kind], 0
+        while ids := list(session.scalars(select(model.id).where(model.id > last)
+                                          .order_by(model.id).limit(CHUNK))):
+            yield from _LOADERS[kind](session, ids)
+            last = ids[-1]
 
 
 def load_docs(session: Session, keys: Iterable[tuple[str, int]]) -> dict[str, SearchDoc | None]:

@@ -18,6 +18,7 @@ replaces every row in one transaction: readers see the old rows until it commits
 """
 
 from collections import Counter
+from collections.abc import Callable
 
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -262,7 +263,8 @@ class PostgresBackend(SearchBackend):
     def indexed_digests(self, session) -> dict[str, str]:
         return dict(session.execute(text("SELECT key, digest FROM search_documents")).all())
 
-    def drain(self, sessions: sessionmaker[Session]) -> int:
+    def drain(self, sessions: sessionmaker[Session],
+              progress: Callable[[int], None] | None = None) -> int:
         applied = 0
         while True:
             with sessions.begin() as session:
@@ -287,6 +289,8 @@ class PostgresBackend(SearchBackend):
                     {"ids": [r.id for r in rows]},
                 )
                 applied += len(rows)
+            if progress:
+                progress(applied)
 
     def reindex(self, sessions: sessionmaker[Session]) -> int:
         with sessions.begin() as session:

@@ -7,11 +7,11 @@ offered as "did you mean"; an index that cannot answer is rebuilt while readers 
 database answer (``degraded``) instead of an error.
 
 Draining: ``after_commit`` is called when a transaction that queued outbox rows commits. In
-``inline`` mode it drains at once in the calling thread (CLI, tests, and the PostgreSQL backend,
-whose drain is a short SQL transaction); in ``thread`` mode it wakes one background thread per
-process, which drains under the backend's lock, so no request thread ever holds a whoosh writer.
-That thread also drains every ``interval`` seconds, a safety net for rows left by a process that
-died between its commit and its drain.
+``inline`` mode (tests) it drains at once in the calling thread; in ``thread`` mode (the
+default) it wakes one background thread per process, which drains under the backend's lock, so
+neither a request nor an import waits for the index. That thread starts with the process's
+first request, drains what other processes (an import command) queued, and then drains
+whenever woken and every ``interval`` seconds.
 """
 
 import logging
@@ -166,8 +166,7 @@ class SearchService:
             self.backend.reindex(self.sessions)
             return True
         self._rebuild_wanted.set()
-        self._ensure_thread()
-        self._wake.set()
+        self.wake()
         return False
 
     def _degraded(self, session: Session, parsed: ParsedQuery, request: SearchRequest) -> Results:
@@ -258,15 +257,20 @@ class SearchService:
 
     # -- keeping the index in step -------------------------------------------------------------
 
-    def after_commit(self, inline: bool = False) -> None:
-        """A transaction that queued outbox rows committed (``inline``: drain here anyway)."""
-        if self.mode == "inline" or inline:
+    def after_commit(self) -> None:
+        """A transaction that queued outbox rows committed: drain now (inline mode) or wake
+        the background drainer."""
+        if self.mode == "inline":
             try:
                 self.backend.drain(self.sessions)
             except Exception:  # the rows stay queued; the next drain applies them
                 log.exception("search drain failed; the outbox keeps the changes")
             return
-        self._ensure_thread()
+        self.wake()
+
+    def wake(self) -> None:
+        """Make sure this process's drainer runs, and have it drain now."""
+        self.start()
         self._wake.set()
 
     def drain(self) -> int:
@@ -290,8 +294,9 @@ class SearchService:
             pending=pending,
         )
 
-    def _ensure_thread(self) -> None:
-        """One drainer per process; started lazily, so a fork (gunicorn) gets its own."""
+    def start(self) -> None:
+        """One drainer per process; started lazily, so a fork (gunicorn) gets its own. It
+        drains at once, then whenever woken and every ``interval`` seconds."""
         with self._guard:
             if (
                 self._thread is not None
@@ -304,6 +309,7 @@ class SearchService:
             self._thread.start()
 
     def _run(self) -> None:
+        self._wake.set()  # what other processes queued before this one started
         while True:
             self._wake.wait(self.interval)
             self._wake.clear()

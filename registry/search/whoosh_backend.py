@@ -22,6 +22,7 @@ import shutil
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -57,6 +58,8 @@ log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = "2"
 BATCH = 500
+# Memory whoosh's writer may hold before it writes a run to disk: bounds a rebuild's peak.
+WRITER_MB = 64
 # A pathological query (every word common) stops collecting after this long; the hits found by
 # then are ranked and returned, marked as partial.
 TIME_LIMIT = 2.0
@@ -406,7 +409,8 @@ class WhooshBackend(SearchBackend):
 
     # -- writing: only under the write lock ----------------------------------------------------
 
-    def drain(self, sessions: sessionmaker[Session]) -> int:
+    def drain(self, sessions: sessionmaker[Session],
+              progress: Callable[[int], None] | None = None) -> int:
         with self._write_lock():
             try:
                 ix = self._open()
@@ -415,9 +419,10 @@ class WhooshBackend(SearchBackend):
                 (log.info if first else log.warning)("building the search index: %s", exc)
                 self._rebuild(sessions)
                 ix = self._open()
-            return self._drain(ix, sessions)
+            return self._drain(ix, sessions, progress)
 
-    def _drain(self, ix: index.Index, sessions: sessionmaker[Session]) -> int:
+    def _drain(self, ix: index.Index, sessions: sessionmaker[Session],
+               progress: Callable[[int], None] | None = None) -> int:
         applied = 0
         while True:
             with sessions() as session:
@@ -429,7 +434,7 @@ class WhooshBackend(SearchBackend):
                 if not rows:
                     return applied
                 docs = load_docs(session, {(r.entity, r.entity_id) for r in rows})
-            writer = ix.writer(timeout=30.0)
+            writer = ix.writer(timeout=30.0, limitmb=WRITER_MB)
             try:
                 for key, doc in docs.items():
                     if doc is None:
@@ -446,6 +451,8 @@ class WhooshBackend(SearchBackend):
                     delete(SearchOutbox).where(SearchOutbox.id.in_([r.id for r in rows]))
                 )
             applied += len(rows)
+            if progress:
+                progress(applied)
 
     def reindex(self, sessions: sessionmaker[Session]) -> int:
         with self._write_lock():
@@ -460,7 +467,7 @@ class WhooshBackend(SearchBackend):
         new.mkdir()
         try:
             ix = index.create_in(str(new), make_schema())
-            writer = ix.writer(limitmb=256)
+            writer = ix.writer(limitmb=WRITER_MB)
             count = 0
             with sessions() as session:
                 # Outbox rows up to here are reflected in what is read next; later ones stay

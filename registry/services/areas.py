@@ -13,8 +13,11 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from registry import policy
+from registry.db import unit_of_work
 from registry.ingest import WRITERS, Entry, Run, finish, validate
 from registry.models import Area, Concept, Standard, concept_areas, standard_areas
+from registry.policy import Actor
 from registry.schemas.records import error_text
 from registry.services.audit import jsonable
 from registry.services.snapshots import area_record, standard_record
@@ -72,12 +75,13 @@ def standards_of(session: Session, area: Area) -> list[Standard]:
     ))
 
 
-def edit_area(session: Session, area: Area, edit: dict[str, Any], *, actor_id: int | None,
+def edit_area(session: Session, actor: Actor, area: Area, edit: dict[str, Any], *,
               path: str = "web") -> str:
-    """Change an area's title, description, motivating source, parent or position.
+    """Change an area's title, description, motivating source, parent or position; commits.
 
-    Returns the ingest outcome (``updated`` or ``unchanged``). The caller commits.
+    Returns the outcome (``updated`` or ``unchanged``).
     """
+    policy.require(actor, "area.edit", area)
     record = {**area_record(area), **edit, "slug": area.slug, "kind": area.kind}
     parent = record.get("parent")
     if parent:
@@ -88,29 +92,31 @@ def edit_area(session: Session, area: Area, edit: dict[str, Any], *, actor_id: i
         ))
         if parent in below:
             raise AreaEditError(f"'{parent}' is below this area: the tree would loop.")
-    return _write(session, "area", record, set(edit), actor_id, path)
+    return _write(session, "area", record, set(edit), actor, path)
 
 
-def set_standard_areas(session: Session, standard: Standard, slugs: list[str], *,
-                       actor_id: int | None, path: str = "web") -> str:
-    """Tag ``standard`` to exactly ``slugs``. Returns ``updated`` or ``unchanged``."""
+def set_standard_areas(session: Session, actor: Actor, standard: Standard, slugs: list[str],
+                       *, path: str = "web") -> str:
+    """Tag ``standard`` to exactly ``slugs``; commits. Returns ``updated`` or ``unchanged``."""
+    policy.require(actor, "area.tag", standard)
     known = set(session.scalars(select(Area.slug).where(Area.slug.in_(slugs))))
     if unknown := sorted(set(slugs) - known):
         raise AreaEditError(f"Unknown area: {', '.join(unknown)}.")
     record = {**standard_record(standard), "areas": sorted(set(slugs))}
-    return _write(session, "standard", record, {"areas"}, actor_id, path)
+    return _write(session, "standard", record, {"areas"}, actor, path)
 
 
-def _write(session: Session, kind: str, record: dict, named: set[str], actor_id: int | None,
+def _write(session: Session, kind: str, record: dict, named: set[str], actor: Actor,
            path: str) -> str:
     """A person's edit of the ``named`` fields, through the same writer as every import."""
     try:
         data = validate(kind, jsonable(record))
     except ValidationError as exc:
         raise AreaEditError(error_text(exc.messages)) from exc
-    run = Run(session, path=path, actor_id=actor_id, edit=True)
-    (outcome,) = WRITERS[kind](run, [Entry(data, path, frozenset(named))])
-    finish(run)
-    if outcome.action == "rejected":
-        raise AreaEditError(outcome.reason or "The change was refused.")
+    with unit_of_work(session):
+        run = Run(session, path=path, actor_id=actor.id, edit=True)
+        (outcome,) = WRITERS[kind](run, [Entry(data, path, frozenset(named))])
+        if outcome.action == "rejected":
+            raise AreaEditError(outcome.reason or "The change was refused.")
+        finish(run)
     return outcome.action

@@ -35,8 +35,12 @@ import snowballstemmer
 from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
+from registry import policy
 from registry.clock import utcnow
+from registry.db import unit_of_work
+from registry.ingest import version
 from registry.models import Concept, Definition, DefinitionLink, DefinitionSimilarity
+from registry.policy import Actor
 
 # Pairs at least this similar, across bodies, with no link yet, are suggested to the panel.
 SUGGEST_THRESHOLD = 0.5
@@ -192,8 +196,8 @@ def divergence_of(pair_scores: Iterable[float]) -> float | None:
 def recompute(session: Session, concept_ids: Iterable[int]) -> int:
     """Recompute and store the similarities and divergence of these concepts. Never commits.
 
-    This is an after-write hook (``app.importing.AFTER_WRITE``): it runs in the writer's
-    transaction, so scores and definitions commit or roll back together.
+    The write path (``registry.ingest``) calls it for the concepts each write touched, in the
+    writer's transaction, so scores and definitions commit or roll back together.
     """
     ids = sorted(set(concept_ids))
     for start in range(0, len(ids), 500):
@@ -241,8 +245,14 @@ def recompute(session: Session, concept_ids: Iterable[int]) -> int:
     return len(ids)
 
 
-def recompute_all(session: Session) -> int:
-    return recompute(session, session.scalars(select(Concept.id)))
+def recompute_all(session: Session, actor: Actor) -> int:
+    """Recompute every concept's divergence (writes keep them up to date; this repairs);
+    commits. Returns how many concepts."""
+    policy.require(actor, "glossary.recompute")
+    with unit_of_work(session):
+        count = recompute(session, list(session.scalars(select(Concept.id))))
+        version.bump(session)
+    return count
 
 
 def pair_scores(

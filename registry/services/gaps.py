@@ -1,17 +1,18 @@
-"""Gaps: areas where new standards are needed, computed from the catalogue in SQL.
+"""Gaps: areas where new standards are needed, computed from the catalogue.
 
-Never typed in by hand. For every area one aggregate query counts the standards it covers (its
-own tags and those of the areas below it): published, in development, published measurement
-and evaluation standards, distinct bodies, the latest publication date, and its concepts. Each
-rule is one function in ``RULES`` that turns those aggregate columns into a SQL condition (when
-the area is flagged), a SQL condition on ``Standard`` (the evidence: which of the area's
-standards it counted) and a sentence (the reason). The conditions are evaluated by the
-database, in the same query, for every area at once; a second query fetches the evidence of
-every flag (capped per flag, with the true count kept).
+Never typed in by hand. What every area covers (its own tags and those of the areas below it)
+is read from the ``area_coverage`` rollup the writers keep (``registry.ingest.coverage``):
+published, in development, published measurement and evaluation standards, distinct bodies,
+the latest publication date; its concepts are counted from the (small) glossary tables. Each
+rule is one function in ``RULES`` that turns an area's aggregates into a verdict (whether the
+area is flagged), a SQL condition on ``Standard`` (the evidence: which of the area's standards
+it counted, listed when first asked for), how many standards that is, and a sentence (the
+reason). The coverage matrix and Figure 13 read the rollups too.
 
 To add a rule, write a function ``(a, t) -> Check`` and append it to ``RULES``: ``a`` holds the
-aggregate columns (see ``_aggregates``), ``t`` the ``Thresholds``. The function's name becomes
-the rule's code (``no_published`` -> ``no-published``); its docstring's first line, its title.
+aggregates as attributes (see ``compute``), ``t`` the ``Thresholds``. The function's name
+becomes the rule's code (``no_published`` -> ``no-published``); its docstring's first line, its
+title.
 
 Joint publications count for each of their bodies (ISO/IEC 22989 is an ISO and an IEC
 standard), as the bodies themselves count them.
@@ -21,6 +22,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import date
 from threading import Lock
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import (
@@ -28,7 +30,6 @@ from sqlalchemy import (
     and_,
     case,
     distinct,
-    extract,
     func,
     literal,
     or_,
@@ -38,16 +39,17 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, aliased
 
+from registry.ingest import version
 from registry.models import (
     Area,
+    AreaCoverage,
     Body,
     Concept,
     Definition,
     DefinitionLink,
-    Revision,
     Standard,
+    YearCoverage,
     concept_areas,
-    standard_bodies,
 )
 from registry.models.vocab import DEVELOPMENT_STATUSES, SEVERITIES
 from registry.taxonomy import closure, covered
@@ -76,11 +78,12 @@ class Thresholds:
 
 @dataclass(frozen=True)
 class Check:
-    """What one rule says about the areas, in SQL."""
+    """What one rule says about one area."""
 
     severity: str  # one of vocab.SEVERITIES
-    when: ColumnElement[bool]  # over the aggregate columns: the area is flagged
+    when: bool  # the area is flagged
     evidence: ColumnElement[bool] | None  # over Standard: the area's standards it counted
+    counted: int  # how many standards that is
     reason: Callable[[dict[str, Any], Thresholds], str]  # the aggregates -> a sentence
 
 
@@ -100,6 +103,7 @@ def no_published(a, t: Thresholds) -> Check:
         severity="high",
         when=a.published == 0,
         evidence=true(),
+        counted=a.standards,
         reason=lambda r, t: "No published standard covers this area"
         + (f"; {_n(r['developing'], 'standard')} in development." if r["developing"]
            else (f"; only {_n(r['standards'], 'withdrawn or superseded document')}."
@@ -113,6 +117,7 @@ def no_measurement(a, t: Thresholds) -> Check:
         severity="medium",
         when=a.measurement == 0,
         evidence=published,
+        counted=a.published,
         reason=lambda r, t: (
             f"Of its {_n(r['published'], 'published standard')}, none specifies how to "
             "measure or evaluate." if r["published"]
@@ -126,6 +131,7 @@ def one_body(a, t: Thresholds) -> Check:
         severity="low",
         when=a.bodies == 1,
         evidence=or_(published, developing),
+        counted=a.published + a.developing,
         reason=lambda r, t: (
             f"Its {_n(r['published'] + r['developing'], 'published or developing standard')} "
             f"all come from one body, {r['body_codes']}: no cross-body convergence."),
@@ -136,8 +142,9 @@ def drafts_only(a, t: Thresholds) -> Check:
     """Drafts only"""
     return Check(
         severity="medium",
-        when=and_(a.published == 0, a.developing > 0),
+        when=a.published == 0 and a.developing > 0,
         evidence=developing,
+        counted=a.developing,
         reason=lambda r, t: f"Only drafts: {_n(r['developing'], 'standard')} in development, "
         "none published yet.",
     )
@@ -147,8 +154,10 @@ def stale(a, t: Thresholds) -> Check:
     """Every published standard is old"""
     return Check(
         severity="low",
-        when=and_(a.published > 0, a.latest_published < t.stale_before),
+        when=a.published > 0 and a.latest_published is not None
+        and a.latest_published < t.stale_before,
         evidence=published,
+        counted=a.published,
         reason=lambda r, t: (
             f"Its newest published standard dates from {r['latest_published']}, more than "
             f"{t.stale_years} years ago ({_n(r['published'], 'published standard')} in all)."),
@@ -159,8 +168,9 @@ def thin(a, t: Thresholds) -> Check:
     """Almost no standards"""
     return Check(
         severity="medium",
-        when=and_(a.published > 0, a.published < t.min_published),
+        when=0 < a.published < t.min_published,
         evidence=published,
+        counted=a.published,
         reason=lambda r, t: (
             f"Only {_n(r['published'], 'published standard')} in all, fewer than "
             f"{t.min_published}: the area is barely covered"
@@ -179,7 +189,8 @@ def contested_concepts(a, t: Thresholds) -> Check:
                 f"diverge by more than {t.divergence:.2f} and no accepted exact or close link "
                 "joins two of them.")
 
-    return Check(severity="medium", when=a.contested > 0, evidence=None, reason=reason)
+    return Check(severity="medium", when=a.contested > 0, evidence=None, counted=0,
+                 reason=reason)
 
 
 RULES: list[Callable[[Any, Thresholds], Check]] = [
@@ -198,14 +209,24 @@ def rule_titles() -> dict[str, str]:
 # -- computing -------------------------------------------------------------------------------
 
 
-@dataclass
 class Flag:
-    rule: str
-    title: str
-    severity: str
-    reason: str
-    evidence: list[int]  # standard ids, at most Thresholds.evidence_limit
-    evidence_total: int
+    """One rule's verdict on one area. ``evidence`` (the first standard ids the rule counted,
+    at most ``Thresholds.evidence_limit``) is read when first asked for, for every flag of the
+    computation at once; ``evidence_total`` comes with the rule."""
+
+    def __init__(self, rule: str, title: str, severity: str, reason: str, evidence_total: int,
+                 area_id: int, evidence: "Evidence | None" = None) -> None:
+        self.rule, self.title, self.severity, self.reason = rule, title, severity, reason
+        self.evidence_total, self.area_id, self._evidence = evidence_total, area_id, evidence
+
+    @property
+    def evidence(self) -> list[int]:
+        if self._evidence is None:
+            return []
+        return self._evidence.ids(self.rule, self.area_id)
+
+    def __repr__(self) -> str:
+        return f"<Flag {self.rule} on area {self.area_id}>"
 
 
 @dataclass
@@ -248,143 +269,134 @@ def _contested(t: Thresholds) -> ColumnElement[bool]:
     return and_(Concept.divergence > t.divergence, ~agreed)
 
 
-def _aggregates(t: Thresholds):
-    """One row per area: what it covers, counted by the database."""
+PUBLISHED = ("published",)
+IN_DEVELOPMENT = tuple(DEVELOPMENT_STATUSES)
+
+
+def _standard_stats(session: Session) -> dict[int, dict[str, Any]]:
+    """Per area, from the ``area_coverage`` rollup: what it covers, by status and bodies."""
+    cov = AreaCoverage
+    is_published = cov.status == "published"
+    rows = session.execute(
+        select(cov.area_id,
+               func.sum(cov.standards),
+               func.sum(case((is_published, cov.standards), else_=0)),
+               func.sum(case((cov.status.in_(IN_DEVELOPMENT), cov.standards), else_=0)),
+               func.sum(case((and_(is_published, cov.measurement), cov.standards), else_=0)),
+               func.max(case((is_published, cov.latest_published))))
+        .group_by(cov.area_id))
+    stats = {area: {"standards": int(n or 0), "published": int(p or 0),
+                    "developing": int(d or 0), "measurement": int(m or 0),
+                    "latest_published": _as_date(latest), "body_ids": set()}
+             for area, n, p, d, m, latest in rows}
+    for area, body_set in session.execute(
+            select(cov.area_id, cov.body_set).distinct()
+            .where(cov.status.in_(PUBLISHED + IN_DEVELOPMENT), cov.standards > 0)):
+        stats[area]["body_ids"].update(_ids(body_set))
+    return stats
+
+
+def _as_date(value) -> date | None:
+    """SQLite returns max() over dates as text."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _ids(body_set: str) -> list[int]:
+    return [int(i) for i in body_set.split(",") if i]
+
+
+def _concept_stats(session: Session, t: Thresholds) -> dict[int, dict[str, Any]]:
+    """Per area (its own tags and those below it): concepts, diverging and contested ones."""
     tree = closure()
-    cov = covered(tree).cte("covered")
-    per_area = (
+    rows = session.execute(
         select(
-            cov.c.area_id,
-            func.count().label("standards"),
-            func.sum(case((published, 1), else_=0)).label("published"),
-            func.sum(case((developing, 1), else_=0)).label("developing"),
-            func.sum(case((and_(published, Standard.measurement_evaluation), 1), else_=0))
-            .label("measurement"),
-            func.max(case((published, Standard.published))).label("latest_published"),
-        )
-        .join(Standard, Standard.id == cov.c.standard_id)
-        .group_by(cov.c.area_id)
-        .subquery("per_area")
-    )
-    per_body = (
-        select(
-            cov.c.area_id,
-            func.count(distinct(standard_bodies.c.body_id)).label("bodies"),
-            func.min(Body.code).label("first_body"),
-        )
-        .join(Standard, Standard.id == cov.c.standard_id)
-        .join(standard_bodies, standard_bodies.c.standard_id == Standard.id)
-        .join(Body, Body.id == standard_bodies.c.body_id)
-        .where(or_(published, developing))
-        .group_by(cov.c.area_id)
-        .subquery("per_body")
-    )
-    per_concept = (
-        select(
-            tree.c.ancestor_id.label("area_id"),
-            func.count(distinct(Concept.id)).label("concepts"),
-            func.count(distinct(case((Concept.divergence > t.divergence, Concept.id))))
-            .label("diverging"),
-            func.count(distinct(case((_contested(t), Concept.id)))).label("contested"),
-            func.aggregate_strings(case((_contested(t), Concept.slug)), ", ")
-            .label("contested_slugs"),
+            tree.c.ancestor_id,
+            func.count(distinct(Concept.id)),
+            func.count(distinct(case((Concept.divergence > t.divergence, Concept.id)))),
+            func.count(distinct(case((_contested(t), Concept.id)))),
+            func.aggregate_strings(case((_contested(t), Concept.slug)), ", "),
         )
         .join(concept_areas, concept_areas.c.area_id == tree.c.area_id)
         .join(Concept, Concept.id == concept_areas.c.concept_id)
-        .group_by(tree.c.ancestor_id)
-        .subquery("per_concept")
-    )
-    zero = literal(0)
-    return (
-        select(
-            Area.id.label("area_id"), Area.slug, Area.title, Area.kind, Area.parent_id,
-            func.coalesce(per_area.c.standards, zero).label("standards"),
-            func.coalesce(per_area.c.published, zero).label("published"),
-            func.coalesce(per_area.c.developing, zero).label("developing"),
-            func.coalesce(per_area.c.measurement, zero).label("measurement"),
-            per_area.c.latest_published,
-            func.coalesce(per_body.c.bodies, zero).label("bodies"),
-            per_body.c.first_body.label("body_codes"),
-            func.coalesce(per_concept.c.concepts, zero).label("concepts"),
-            func.coalesce(per_concept.c.diverging, zero).label("diverging"),
-            func.coalesce(per_concept.c.contested, zero).label("contested"),
-            per_concept.c.contested_slugs,
-        )
-        .outerjoin(per_area, per_area.c.area_id == Area.id)
-        .outerjoin(per_body, per_body.c.area_id == Area.id)
-        .outerjoin(per_concept, per_concept.c.area_id == Area.id)
-        .subquery("area_stats")
-    )
+        .group_by(tree.c.ancestor_id))
+    return {area: {"concepts": int(n), "diverging": int(d), "contested": int(c),
+                   "contested_slugs": slugs} for area, n, d, c, slugs in rows}
 
 
-_STAT_COLUMNS = ("standards", "published", "developing", "measurement", "latest_published",
-                 "bodies", "body_codes", "concepts", "diverging", "contested", "contested_slugs")
+_NO_STANDARDS = {"standards": 0, "published": 0, "developing": 0, "measurement": 0,
+                 "latest_published": None, "body_ids": set()}
+_NO_CONCEPTS = {"concepts": 0, "diverging": 0, "contested": 0, "contested_slugs": None}
 
 
 def compute(session: Session, t: Thresholds) -> list[AreaGaps]:
     """Every area with its aggregates and the flags the rules raise, in tree order."""
-    stats = _aggregates(t)
-    checks = [(rule_code(rule), rule(stats.c, t)) for rule in RULES]
-    rows = session.execute(
-        select(stats, *[case((c.when, True), else_=False).label(f"rule_{i}")
-                        for i, (_, c) in enumerate(checks)])
-    ).mappings().all()
-
-    flagged: dict[str, list[int]] = {code: [] for code, _ in checks}
-    for row in rows:
-        for i, (code, _) in enumerate(checks):
-            if row[f"rule_{i}"]:
-                flagged[code].append(row["area_id"])
-    evidence = _evidence(session, checks, flagged, t.evidence_limit)
-
+    standards, concepts = _standard_stats(session), _concept_stats(session, t)
+    codes = dict(session.execute(select(Body.id, Body.code)).all())
     titles = rule_titles()
+    evidence = Evidence(session, t.evidence_limit)
     result = []
-    for row in rows:
-        values = {k: row[k] for k in _STAT_COLUMNS}
-        for k in ("standards", "published", "developing", "measurement", "bodies", "concepts",
-                  "diverging", "contested"):
-            values[k] = int(values[k] or 0)
+    for area_id, slug, title, kind, parent_id in session.execute(
+            select(Area.id, Area.slug, Area.title, Area.kind, Area.parent_id)):
+        own = standards.get(area_id, _NO_STANDARDS)
+        bodies = sorted(codes[i] for i in own["body_ids"] if i in codes)
+        values = {k: v for k, v in own.items() if k != "body_ids"}
+        values.update(bodies=len(bodies), body_codes=bodies[0] if bodies else None,
+                      **concepts.get(area_id, _NO_CONCEPTS))
+        a = SimpleNamespace(**values)
         flags = []
-        for i, (code, check) in enumerate(checks):
-            if row[f"rule_{i}"]:
-                ids, total = evidence.get((code, row["area_id"]), ([], 0))
+        for rule in RULES:
+            check = rule(a, t)
+            if check.when:
+                code = rule_code(rule)
                 flags.append(Flag(code, titles[code], check.severity, check.reason(values, t),
-                                  ids, total))
-        result.append(AreaGaps(row["area_id"], row["slug"], row["title"], row["kind"],
-                               row["parent_id"], values, flags))
+                                  check.counted, area_id, evidence))
+                if check.evidence is not None:
+                    evidence.wanted[code] = (check.evidence, evidence.wanted.get(code, (
+                        None, []))[1] + [area_id])
+        result.append(AreaGaps(area_id, slug, title, kind, parent_id, values, flags))
     return tree_order(result)
 
 
-def _evidence(session: Session, checks, flagged: dict[str, list[int]],
-              limit: int) -> dict[tuple[str, int], tuple[list[int], int]]:
-    """(rule, area) -> (the first ``limit`` standard ids it counted, how many it counted)."""
-    cov = covered(closure()).cte("covered")
-    parts = []
-    for code, check in checks:
-        if not flagged[code] or check.evidence is None:
-            continue
-        window = {"partition_by": cov.c.area_id}
-        parts.append(
-            select(
-                literal(code).label("rule"), cov.c.area_id, Standard.id.label("standard_id"),
-                func.row_number().over(**window, order_by=(Standard.reference_key,))
-                .label("rn"),
-                func.count().over(**window).label("total"),
-            )
-            .join(Standard, Standard.id == cov.c.standard_id)
-            .where(cov.c.area_id.in_(flagged[code]), check.evidence)
-        )
-    if not parts:
-        return {}
-    ranked = union_all(*parts).subquery("ranked")
-    found: dict[tuple[str, int], tuple[list[int], int]] = {}
-    for rule, area_id, standard_id, total in session.execute(
-        select(ranked.c.rule, ranked.c.area_id, ranked.c.standard_id, ranked.c.total)
-        .where(ranked.c.rn <= limit).order_by(ranked.c.rule, ranked.c.area_id, ranked.c.rn)
-    ):
-        ids, _ = found.setdefault((rule, area_id), ([], int(total)))
-        ids.append(standard_id)
-    return found
+class Evidence:
+    """The standards each flag counted, read once for all flags when first asked for (the
+    listing expands every area to the standards below it, which the rules themselves, reading
+    the rollup, never need)."""
+
+    def __init__(self, session: Session, limit: int) -> None:
+        self.session, self.limit = session, limit
+        self.wanted: dict[str, tuple[ColumnElement[bool], list[int]]] = {}
+        self._found: dict[tuple[str, int], list[int]] | None = None
+        self._lock = Lock()
+
+    def ids(self, rule: str, area_id: int) -> list[int]:
+        with self._lock:
+            if self._found is None:
+                self._found = self._read()
+        return self._found.get((rule, area_id), [])
+
+    def _read(self) -> dict[tuple[str, int], list[int]]:
+        cov = covered(closure()).cte("covered")
+        parts = []
+        for code, (condition, areas) in self.wanted.items():
+            window = {"partition_by": cov.c.area_id}
+            parts.append(
+                select(literal(code).label("rule"), cov.c.area_id,
+                       Standard.id.label("standard_id"),
+                       func.row_number().over(**window, order_by=(Standard.reference_key,))
+                       .label("rn"))
+                .join(Standard, Standard.id == cov.c.standard_id)
+                .where(cov.c.area_id.in_(areas), condition))
+        if not parts:
+            return {}
+        ranked = union_all(*parts).subquery("ranked")
+        found: dict[tuple[str, int], list[int]] = {}
+        for rule, area_id, standard_id in self.session.execute(
+            select(ranked.c.rule, ranked.c.area_id, ranked.c.standard_id)
+            .where(ranked.c.rn <= self.limit)
+            .order_by(ranked.c.rule, ranked.c.area_id, ranked.c.rn)
+        ):
+            found.setdefault((rule, area_id), []).append(standard_id)
+        return found
 
 
 def tree_order(items: list[Any]) -> list[Any]:
@@ -440,20 +452,21 @@ class Coverage:
 
 
 def coverage(session: Session, t: Thresholds, gaps: list[AreaGaps] | None = None) -> Coverage:
-    cov = covered(closure()).cte("covered")
-    rows = session.execute(
-        select(
-            cov.c.area_id, Body.code,
-            func.sum(case((published, 1), else_=0)),
-            func.sum(case((developing, 1), else_=0)),
-        )
-        .join(Standard, Standard.id == cov.c.standard_id)
-        .join(standard_bodies, standard_bodies.c.standard_id == Standard.id)
-        .join(Body, Body.id == standard_bodies.c.body_id)
-        .where(or_(published, developing))
-        .group_by(cov.c.area_id, Body.code)
-    ).all()
-    cells = {(a, code): Cell(int(p or 0), int(d or 0)) for a, code, p, d in rows}
+    """Areas x bodies, from the ``area_coverage`` rollup: a joint standard counts in the cell of
+    each of its bodies."""
+    cov = AreaCoverage
+    codes = dict(session.execute(select(Body.id, Body.code)).all())
+    cells: dict[tuple[int, str], Cell] = {}
+    for area_id, body_set, status, n in session.execute(
+            select(cov.area_id, cov.body_set, cov.status, func.sum(cov.standards))
+            .where(cov.status.in_(PUBLISHED + IN_DEVELOPMENT))
+            .group_by(cov.area_id, cov.body_set, cov.status)):
+        for body_id in _ids(body_set):
+            cell = cells.setdefault((area_id, codes[body_id]), Cell())
+            if status == "published":
+                cell.published += int(n)
+            else:
+                cell.developing += int(n)
     totals: dict[str, int] = {}
     for (_, code), c in cells.items():
         totals[code] = totals.get(code, 0) + c.total
@@ -481,18 +494,17 @@ OTHERS = "Others"
 
 
 def standards_per_year(session: Session, shown: tuple[str, ...]) -> YearSeries:
-    """Documents ever published (published, superseded, withdrawn) with a date, by year."""
-    label = case((Body.code.in_(shown), Body.code), else_=literal(OTHERS)) if shown \
-        else literal(OTHERS)
-    year = extract("year", Standard.published)
-    rows = session.execute(
-        select(label.label("series"), year.label("year"), func.count(distinct(Standard.id)))
-        .join(standard_bodies, standard_bodies.c.standard_id == Standard.id)
-        .join(Body, Body.id == standard_bodies.c.body_id)
-        .where(Standard.status.in_(EVER_PUBLISHED), Standard.published.is_not(None))
-        .group_by(label, year)
-    ).all()
-    counts = {(s, int(y)): int(n) for s, y, n in rows}
+    """Documents ever published (published, superseded, withdrawn) with a date, by year, from
+    the ``year_coverage`` rollup; a standard of several bodies counts once per series."""
+    codes = dict(session.execute(select(Body.id, Body.code)).all())
+    counts: dict[tuple[str, int], int] = {}
+    for year, body_set, n in session.execute(
+            select(YearCoverage.year, YearCoverage.body_set, func.sum(YearCoverage.standards))
+            .where(YearCoverage.status.in_(EVER_PUBLISHED))
+            .group_by(YearCoverage.year, YearCoverage.body_set)):
+        series = {codes[i] if codes[i] in shown else OTHERS for i in _ids(body_set)}
+        for label in series:
+            counts[(label, int(year))] = counts.get((label, int(year)), 0) + int(n)
     present = {s for s, _ in counts}
     series = [c for c in shown if c in present] + ([OTHERS] if OTHERS in present else [])
     years = sorted({y for _, y in counts})
@@ -504,57 +516,47 @@ def standards_per_year(session: Session, shown: tuple[str, ...]) -> YearSeries:
 # -- caching -------------------------------------------------------------------------------------
 
 
-def fingerprint(session: Session) -> tuple:
-    """Changes whenever anything the computations read changes; cheap on any catalogue size.
-
-    Every catalogue write (standards, their bodies and areas, areas, concepts) goes through the
-    ingest service and leaves a ``Revision`` row, so the newest revision id (an index lookup)
-    moves on each write. The small tables are counted too, so an area or a concept tag removed
-    by a cascade is seen. Nothing deletes standards or their tags outside the ingest service;
-    a change made by hand in SQL needs a restart (or ``Memo.clear``) to be seen.
-    """
-    return tuple(session.execute(select(
-        select(func.max(Revision.id)).scalar_subquery(),
-        select(func.max(Area.updated_at)).scalar_subquery(),
-        select(func.count()).select_from(Area).scalar_subquery(),
-        select(func.max(Concept.updated_at)).scalar_subquery(),
-        select(func.count()).select_from(concept_areas).scalar_subquery(),
-    )).one())
-
-
 class Memo:
-    """Computed results per process, valid while the database's ``fingerprint`` is unchanged.
+    """Computed results per process, valid while ``catalogue_version`` is unchanged.
 
-    Each request pays for one fingerprint query (a few indexed aggregates) instead of the
-    computation. Every worker or node keeps its own copy, and each checks the database, so a
-    write through any node is seen by all of them on their next request.
+    Only catalogue and glossary writes move the version (a forum post or a new token does
+    not), and each request pays one primary-key read for it. A result missing from the memo is
+    computed once: a second request for it waits for the first instead of computing it again.
+    Every worker or node keeps its own copy and checks the version, so a write through any node
+    is seen by all of them on their next request.
     """
 
     def __init__(self) -> None:
         self._lock = Lock()
-        self._print: tuple | None = None
+        self._version: int | None = None
         self._values: dict[Hashable, Any] = {}
+        self._computing: dict[Hashable, Lock] = {}
         self.hits = 0
         self.misses = 0
 
     def get(self, session: Session, key: Hashable, compute: Callable[[], Any],
-            current: tuple | None = None) -> Any:
-        """The value for ``key``; ``current``: the fingerprint, when the caller has it."""
-        current = current if current is not None else fingerprint(session)
+            current: int | None = None) -> Any:
+        """The value for ``key``; ``current``: the catalogue version, when the caller has it."""
+        current = current if current is not None else version.current(session)
         with self._lock:
-            if current != self._print:
-                self._print, self._values = current, {}
+            if current != self._version:
+                self._version, self._values, self._computing = current, {}, {}
             if key in self._values:
                 self.hits += 1
                 return self._values[key]
-        value = compute()
-        with self._lock:
-            self.misses += 1
-            if current == self._print:
-                self._values[key] = value
-        return value
+            computing = self._computing.setdefault(key, Lock())
+        with computing:
+            with self._lock:
+                if current == self._version and key in self._values:
+                    self.hits += 1
+                    return self._values[key]
+            value = compute()
+            with self._lock:
+                self.misses += 1
+                if current == self._version:
+                    self._values[key] = value
+            return value
 
     def clear(self) -> None:
         with self._lock:
-            self._print, self._values = None, {}
-
+            self._version, self._values, self._computing = None, {}, {}

@@ -14,10 +14,13 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, aliased, selectinload
 from sqlalchemy.orm.util import identity_key
 
+from registry import policy
 from registry.clock import utcnow
+from registry.db import unit_of_work
 from registry.ingest import WRITERS, Entry, Run, finish
 from registry.models import Body, Concept, Definition, DefinitionLink
 from registry.models.vocab import LINK_INVERSE, LINK_STATES, LINK_TYPES
+from registry.policy import Actor
 from registry.services.paging import Page
 
 
@@ -55,52 +58,57 @@ def existing_link(session: Session, a: int, b: int) -> DefinitionLink | None:
 
 def create_link(
     session: Session,
+    actor: Actor,
     *,
     source_id: int,
     target_id: int,
     type: str,
     rationale: str | None,
-    author_id: int | None,
     path: str = "web",
 ) -> DefinitionLink:
-    """A new proposed link, through the same writer as imported links. Never commits."""
+    """A new proposed link by ``actor``, through the same writer as imported links; commits."""
+    source = session.get(Definition, source_id)
+    policy.require(actor, "link.create", source)
     if type not in LINK_TYPES:
         raise LinkError(f"unknown link type {type!r}; one of {', '.join(LINK_TYPES)}")
     rationale = (rationale or "").strip() or None
     if rationale is None:
         raise LinkError("say why: a link needs a rationale")
-    run = Run(session, path=path, actor_id=author_id, edit=True)
-    record = {"source_id": source_id, "target_id": target_id, "type": type,
-              "rationale": rationale, "state": "proposed"}
-    (outcome,) = WRITERS["link"](run, [Entry(record, path)])
-    if outcome.action == "rejected":
-        error = AlreadyLinked if "already linked" in (outcome.reason or "") else LinkError
-        raise error(outcome.reason)
-    finish(run)
+    with unit_of_work(session):
+        run = Run(session, path=path, actor_id=actor.id, edit=True)
+        record = {"source_id": source_id, "target_id": target_id, "type": type,
+                  "rationale": rationale, "state": "proposed"}
+        (outcome,) = WRITERS["link"](run, [Entry(record, path)])
+        if outcome.action == "rejected":
+            error = AlreadyLinked if "already linked" in (outcome.reason or "") else LinkError
+            raise error(outcome.reason)
+        finish(run)
     return session.scalar(select(DefinitionLink).where(DefinitionLink.source_id == source_id,
                                                        DefinitionLink.target_id == target_id))
 
 
 def review_link(
     session: Session,
+    actor: Actor,
     link: DefinitionLink,
     *,
     state: str,
-    reviewer_id: int | None,
     path: str = "web",
 ) -> DefinitionLink:
-    """Accept or reject a link (or send it back to proposed). Never commits."""
+    """Accept or reject a link (or send it back to proposed); commits."""
+    policy.require(actor, "link.review", link)
     if state not in LINK_STATES:
         raise LinkError(f"unknown review state {state!r}; one of {', '.join(LINK_STATES)}")
-    run = Run(session, path=path, actor_id=reviewer_id, edit=True)
-    before = _snapshot(link)
-    link.state = state
-    link.reviewed_by_id = reviewer_id
-    link.reviewed_at = utcnow()
-    session.flush()
-    run.audit("definition_links", link.id, "review", before=before, after=_snapshot(link),
-              summary=f"link {state}")
-    finish(run)
+    with unit_of_work(session):
+        run = Run(session, path=path, actor_id=actor.id, edit=True)
+        before = _snapshot(link)
+        link.state = state
+        link.reviewed_by_id = actor.id
+        link.reviewed_at = utcnow()
+        session.flush()
+        run.audit("definition_links", link.id, "review", before=before, after=_snapshot(link),
+                  summary=f"link {state}")
+        finish(run)
     return link
 
 

@@ -6,7 +6,7 @@ through ``registry.ingest`` on the path "review", inside an import batch that na
 submitter, and every audit row it writes says who submitted and who approved.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from marshmallow import ValidationError
@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from registry import policy
 from registry.clock import utcnow
-from registry.ingest import Run, write_records
-from registry.models import Body, ImportBatch, Revision, Standard, Submission, User
+from registry.db import unit_of_work
+from registry.ingest import Deferred, Record, Refused, Rejected, Report, Run, load
+from registry.models import Body, ImportBatch, Standard, Submission, User
 from registry.models.submissions import SUBMISSION_STATUSES
 from registry.references import reference_key
 from registry.schemas.records import RECORD_SCHEMAS, error_text
@@ -82,6 +83,17 @@ def _body(session: Session, code: str) -> Body:
     if body is None:
         raise SubmissionError(f"unknown body {code!r}")
     return body
+
+
+def submit_record(session: Session, user: User, kind: str, raw: Any, note: str | None = None,
+                  path: str = "web") -> Submission:
+    """A record proposed for review: validated (ValidationError), checked against the policy
+    for the record and the standard it changes (PolicyError), stored; commits."""
+    record = validate(kind, raw)
+    with unit_of_work(session):
+        for target in targets(session, kind, record):
+            policy.require(user, "submission.create", target)
+        return create_record_submission(session, user, kind, record, note, path)
 
 
 def create_record_submission(
@@ -170,13 +182,16 @@ def import_screen(session: Session, body_code: str) -> Callable[[str, dict[str, 
     return screen
 
 
-def _pending(submission: Submission) -> None:
-    if submission.status != "pending":
-        raise SubmissionError(f"submission {submission.id} is already {submission.status}")
+class Conflict(SubmissionError):
+    """Someone decided the submission first (HTTP 409)."""
+
+
+Read = Callable[[Session, Submission], Iterable[Record | Deferred | Rejected]]
 
 
 def _claim(session: Session, submission: Submission, status: str) -> None:
-    """Move pending -> status in one statement, so two reviewers cannot both decide."""
+    """Move pending -> status in one statement, so two reviewers cannot both decide: the
+    loser's statement waits for the winner's transaction and then matches nothing."""
     done = session.execute(
         update(Submission)
         .where(Submission.id == submission.id, Submission.status == "pending")
@@ -184,123 +199,117 @@ def _claim(session: Session, submission: Submission, status: str) -> None:
         .execution_options(synchronize_session=False)
     )
     if done.rowcount != 1:
+        session.rollback()
         session.refresh(submission)
-        raise SubmissionError(f"submission {submission.id} is already {submission.status}")
+        raise Conflict(f"submission {submission.id} is already {submission.status}")
     submission.status = status
 
 
-def approve_record(session: Session, submission: Submission, reviewer: User) -> dict[str, Any]:
-    """Write the submitted record on the path "review"; the caller commits (or rolls back)."""
-    _pending(submission)
-    if submission.kind not in RECORD_KIND:
-        raise SubmissionError("an import file is approved by running its import")
-    kind = RECORD_KIND[submission.kind]
-    try:
-        data = validate(submission.kind, submission.payload)
-    except ValidationError as exc:
-        raise SubmissionError(
-            f"the record is no longer valid: {error_text(exc.messages)}"
-        ) from None
-    if submission.kind == "standard" and existing_standard(session, data["reference"]):
-        raise SubmissionError(
-            f"{data['reference']} has been added since it was submitted; "
-            "reject this and ask for a change instead"
-        )
+def approve(session: Session, submission: Submission, reviewer: User,
+            read: Read | None = None) -> dict[str, Any]:
+    """Make a submission public, in one transaction that this action commits.
+
+    The submission is claimed first (pending -> approved), then its record is written, or its
+    file imported (``read`` gives the file's records: ``importers.read_submission``), on the
+    path "review" in an import batch naming the submitter, every audit row saying who submitted
+    and who approved. A concurrent rejection either decided first (``Conflict``, nothing
+    written) or waits for this transaction and then finds the submission approved.
+    """
+    session.rollback()  # this action's own transaction, reading the submission afresh
+    policy.require(reviewer, "submission.review", submission)
+    with unit_of_work(session):
+        return _approve(session, submission, reviewer, read)
+
+
+def _approve(session: Session, submission: Submission, reviewer: User,
+             read: Read | None) -> dict[str, Any]:
+    _claim(session, submission, "approved")
+    data = None
+    if submission.kind in RECORD_KIND:
+        try:
+            data = validate(submission.kind, submission.payload)
+        except ValidationError as exc:
+            raise SubmissionError(
+                f"the record is no longer valid: {error_text(exc.messages)}") from None
+        if submission.kind == "standard" and existing_standard(session, data["reference"]):
+            raise SubmissionError(
+                f"{data['reference']} has been added since it was submitted; "
+                "reject this and ask for a change instead")
+    elif read is None:
+        raise SubmissionError("an import file is approved with the reader of its format")
+    file = submission.kind == "import_file"
     batch = ImportBatch(
-        format="submission",
-        filename=f"submission {submission.id}",
-        origin="review",
-        status="running",
-        body_code=submission.body.code,
-        user_id=submission.submitter_id,
-        started_at=utcnow(),
-    )
+        format=submission.format if file else "submission",
+        filename=(submission.upload_name if file else None) or f"submission {submission.id}",
+        origin="review", status="running", body_code=submission.body.code,
+        licence=(submission.payload or {}).get("licence") if file else None,
+        # A file's batch is the reviewer's import run; a record's names its submitter.
+        user_id=reviewer.id if file else submission.submitter_id, started_at=utcnow())
     session.add(batch)
     session.flush()
     run = Run(session, path="review", batch_id=batch.id, actor_id=reviewer.id,
               note=provenance_note(submission, reviewer))
-    report = write_records(run, [(kind, data, f"submission {submission.id}")])
-    if report.rejected:
-        raise SubmissionError(f"the record cannot be written: {report.rejected[0]['reason']}")
+    report = Report(filename=batch.filename, format=batch.format, batch_id=batch.id)
+    try:
+        if file:
+            stream = load(run, read(session, submission), report)
+            if stream.records == 0:
+                first = report.rejected[0]["reason"] if report.rejected else "no records"
+                raise SubmissionError(f"the import was refused: {first}")
+        else:
+            location = f"submission {submission.id}"
+            load(run, [Record(RECORD_KIND[submission.kind], data, location)], report)
+            if report.rejected:
+                raise SubmissionError(
+                    f"the record cannot be written: {report.rejected[0]['reason']}")
+    except Refused as exc:
+        raise SubmissionError(f"the import was refused: {exc}") from None
     batch.status, batch.finished_at = "committed", utcnow()
     batch.created, batch.updated, batch.unchanged = report.created, report.updated, \
         report.unchanged
-    result = {
+    batch.rejected, batch.errors = len(report.rejected), report.rejected[:1000]
+    result = report.to_dict() if file else {
         "created": report.created, "updated": report.updated, "unchanged": report.unchanged,
         "changes": [{k: c[k] for k in ("action", "kind", "key")} for c in report.changes],
         "warnings": report.warnings,
     }
-    _decide(session, submission, reviewer, "approved", batch_id=batch.id, result=result)
-    if kind == "standard":
+    _decided(session, submission, reviewer, batch_id=batch.id, result=result)
+    if submission.kind in ("standard", "standard_change"):
         submission.standard_id = existing_standard(session, data["reference"]).id
     return result
 
 
-def record_import_approval(
-    session: Session, submission: Submission, reviewer: User, report: dict[str, Any]
-) -> None:
-    """Mark an import file approved after its real run (``report`` is ImportReport.to_dict)."""
-    _decide(session, submission, reviewer, "approved", batch_id=report.get("batch"), result=report)
-    if report.get("batch") is not None:
-        _stamp_provenance(session, submission, reviewer, report["batch"])
-
-
-def reject(
-    session: Session, submission: Submission, reviewer: User, reason: str, path: str = "web"
-) -> None:
+def reject(session: Session, submission: Submission, reviewer: User, reason: str,
+           path: str = "web") -> None:
+    """Refuse a submission with a reason the submitter sees; commits."""
+    session.rollback()
+    policy.require(reviewer, "submission.review", submission)
     reason = (reason or "").strip()
     if not reason:
         raise SubmissionError("give the submitter a reason for the rejection")
     if len(reason) > REASON_MAX:
         raise SubmissionError(f"the reason is longer than {REASON_MAX} characters")
-    _decide(session, submission, reviewer, "rejected", reason=reason, path=path)
+    with unit_of_work(session):
+        _claim(session, submission, "rejected")
+        _decided(session, submission, reviewer, reason=reason, path=path)
 
 
-def _decide(
-    session: Session,
-    submission: Submission,
-    reviewer: User,
-    status: str,
-    *,
-    batch_id: int | None = None,
-    result: dict | None = None,
-    reason: str | None = None,
-    path: str = "review",
-) -> None:
-    _claim(session, submission, status)
+def _decided(session: Session, submission: Submission, reviewer: User, *,
+             batch_id: int | None = None, result: dict | None = None,
+             reason: str | None = None, path: str = "review") -> None:
     submission.reviewer_id = reviewer.id
     submission.reviewed_at = utcnow()
     submission.reason = reason
     submission.result = result
     submission.batch_id = batch_id
-    _audit(
-        session,
-        submission,
-        "approve" if status == "approved" else "reject",
-        reviewer,
-        path,
-        summary=reason,
-    )
+    _audit(session, submission, "reject" if reason else "approve", reviewer, path,
+           summary=reason)
 
 
 def provenance_note(submission: Submission, reviewer: User) -> str:
     """What every audit row of an approved write says about where it came from."""
     submitter = submission.submitter.email if submission.submitter else "a deleted user"
     return f"submission #{submission.id} by {submitter}, approved by {reviewer.email}"[:300]
-
-
-def _stamp_provenance(
-    session: Session, submission: Submission, reviewer: User, batch_id: int
-) -> None:
-    """Every audit row of the approved write names the submission, its author and approver."""
-    note = provenance_note(submission, reviewer)
-    rows = update(Revision).where(Revision.batch_id == batch_id)
-    session.execute(rows.where(Revision.summary.is_(None)).values(summary=note))
-    session.execute(
-        rows.where(
-            Revision.summary.is_not(None), Revision.summary.not_like("submission #%")
-        ).values(summary=Revision.summary + "; " + note[:190])
-    )
 
 
 def _audit(

@@ -74,7 +74,7 @@ def test_submitter_cannot_upload_through_the_api(client, session):
 
 
 def test_batch_list_and_detail_show_counts_who_and_rejections(client, session, admin):
-    report = run("iso-open-data", ISO_CSV, user_id=admin.id)
+    report = run("iso-open-data", ISO_CSV, actor=admin)
     page = client.get("/admin/imports")
     assert page.status_code == 200
     text = page.text

@@ -17,6 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from registry.policy import OPERATOR
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 _VOCABULARY = (
@@ -73,15 +75,15 @@ def synthetic(session, concepts: int, definitions: int, links_n: int) -> str:
     for k, (a, b) in enumerate(pairs):
         link = links.create_link(
             session,
+            OPERATOR,
             source_id=a,
             target_id=b,
             type=types[k % 6],
             rationale="synthetic",
-            author_id=None,
         )
         if k % 3 == 0:
-            links.review_link(session, link, state="accepted", reviewer_id=None)
-    divergence.recompute_all(session)
+            links.review_link(session, OPERATOR, link, state="accepted")
+    divergence.recompute_all(session, OPERATOR)
     session.commit()
     return "synthetic-0"
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from registry.policy import OPERATOR
 from registry.services import divergence
 from tests import factories as f
 
@@ -57,6 +58,6 @@ def glossary(session):
             SHARED + " <b>and</b> harm", date="2023-01-26", clause="3.7", nature="socio_technical"
         ),
     )
-    divergence.recompute_all(session)
+    divergence.recompute_all(session, OPERATOR)
     session.commit()
     return session

@@ -3,6 +3,7 @@
 from sqlalchemy import select
 
 from registry.models import Definition
+from registry.policy import OPERATOR
 from registry.services import links
 
 
@@ -19,11 +20,11 @@ def test_concept_has_links_divergence_measurability_relations(client, glossary):
     cur = _current(glossary)
     links.create_link(
         glossary,
+        OPERATOR,
         source_id=cur["NIST"].id,
         target_id=cur["EU"].id,
         type="conflicting",
         rationale="differ",
-        author_id=None,
     )
     glossary.commit()
     data = client.get("/api/v1/concepts/fairness").get_json()
@@ -63,11 +64,11 @@ def test_links_list_and_compare(client, glossary):
     cur = _current(glossary)
     links.create_link(
         glossary,
+        OPERATOR,
         source_id=cur["NIST"].id,
         target_id=cur["OECD"].id,
         type="close",
         rationale="near",
-        author_id=None,
     )
     glossary.commit()
     assert client.get("/api/v1/links?body=OECD").get_json()["total"] == 1

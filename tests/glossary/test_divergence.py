@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from app import importing
 from registry.models import Concept, DefinitionSimilarity
+from registry.policy import OPERATOR
 from registry.services import divergence
 from registry.services.divergence import Doc, compare, similarities, tokens
 
@@ -142,11 +143,11 @@ def test_suggested_links_are_similar_unlinked_cross_body_pairs(glossary):
     top = suggestions[0]
     links.create_link(
         glossary,
+        OPERATOR,
         source_id=top.low_id,
         target_id=top.high_id,
         type="exact",
         rationale="same wording",
-        author_id=None,
     )
     assert all(
         (s.low_id, s.high_id) != (top.low_id, top.high_id)

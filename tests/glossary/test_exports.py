@@ -13,6 +13,7 @@ import importers
 from app import importing
 from app.extensions import db
 from registry.models import Concept, Definition
+from registry.policy import OPERATOR
 from registry.services import links
 from tests import dbs
 from tests import factories as f
@@ -43,26 +44,26 @@ def linked(glossary):
     }
     links.create_link(
         glossary,
+        OPERATOR,
         source_id=current["NIST"].id,
         target_id=current["OECD"].id,
         type="broader",
         rationale="x",
-        author_id=None,
     )
     conflict = links.create_link(
         glossary,
+        OPERATOR,
         source_id=current["NIST"].id,
         target_id=current["EU"].id,
         type="conflicting",
         rationale="y",
-        author_id=None,
     )
-    links.review_link(glossary, conflict, state="accepted", reviewer_id=None)
+    links.review_link(glossary, OPERATOR, conflict, state="accepted")
     links.review_link(
         glossary,
+        OPERATOR,
         links.existing_link(glossary, current["NIST"].id, current["OECD"].id),
         state="accepted",
-        reviewer_id=None,
     )
     glossary.commit()
     return current
@@ -154,11 +155,11 @@ def test_proposed_links_are_not_skos_mappings(client, glossary):
     }
     links.create_link(
         glossary,
+        OPERATOR,
         source_id=current["NIST"].id,
         target_id=current["OECD"].id,
         type="exact",
         rationale="x",
-        author_id=None,
     )
     glossary.commit()
     graph = Graph().parse(

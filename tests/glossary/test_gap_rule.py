@@ -5,6 +5,7 @@ from datetime import date
 from sqlalchemy import select
 
 from registry.models import Concept, Definition
+from registry.policy import OPERATOR
 from registry.services import divergence, gaps, links
 from tests import factories as f
 
@@ -39,7 +40,7 @@ def test_contested_concept_without_agreed_definition_is_a_gap(session):
             source="Regulation (EU) 2024/1689",
         ),
     )
-    divergence.recompute_all(session)
+    divergence.recompute_all(session, OPERATOR)
     session.commit()
     found, area = _flags(session, "fairness")
     flag = found["contested-concepts"]
@@ -55,11 +56,11 @@ def test_contested_concept_without_agreed_definition_is_a_gap(session):
         select(Definition.id).where(Definition.concept.has(slug="fairness")).order_by(Definition.id)
     ).all()
     link = links.create_link(
-        session, source_id=nist, target_id=eu, type="close", rationale="same idea", author_id=None
+        session, OPERATOR, source_id=nist, target_id=eu, type="close", rationale="same idea"
     )
     session.commit()
     assert "contested-concepts" in _flags(session, "fairness")[0]
-    links.review_link(session, link, state="accepted", reviewer_id=None)
+    links.review_link(session, OPERATOR, link, state="accepted")
     session.commit()
     assert "contested-concepts" not in _flags(session, "fairness")[0]
 
@@ -75,7 +76,7 @@ def test_threshold_comes_from_the_setting(session):
             "equal treatment of all persons", body="EU", source="Regulation (EU) 2024/1689"
         ),
     )
-    divergence.recompute_all(session)
+    divergence.recompute_all(session, OPERATOR)
     session.commit()
     score = session.scalar(select(Concept.divergence).where(Concept.slug == "fairness"))
     assert 0 < score < 1

@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from registry.models import Definition, DefinitionLink, Revision
+from registry.policy import OPERATOR
 from registry.services import links
 from tests.auth import make_user, sign_in
 
@@ -25,37 +26,37 @@ def test_no_self_link_no_duplicate_either_way(glossary):
     with pytest.raises(links.LinkError, match="itself"):
         links.create_link(
             glossary,
+            OPERATOR,
             source_id=nist.id,
             target_id=nist.id,
             type="exact",
             rationale="x",
-            author_id=None,
         )
     links.create_link(
         glossary,
+        OPERATOR,
         source_id=nist.id,
         target_id=oecd.id,
         type="broader",
         rationale="x",
-        author_id=None,
     )
     with pytest.raises(links.LinkError, match="already linked"):
         links.create_link(
             glossary,
+            OPERATOR,
             source_id=oecd.id,
             target_id=nist.id,
             type="narrower",
             rationale="y",
-            author_id=None,
         )
     with pytest.raises(links.LinkError, match="rationale"):
         links.create_link(
             glossary,
+            OPERATOR,
             source_id=nist.id,
             target_id=_current(glossary, "EU").id,
             type="close",
             rationale="  ",
-            author_id=None,
         )
 
 
@@ -64,11 +65,11 @@ def test_superseded_definitions_cannot_be_linked(glossary):
     with pytest.raises(links.LinkError, match="current"):
         links.create_link(
             glossary,
+            OPERATOR,
             source_id=old.id,
             target_id=_current(glossary, "OECD").id,
             type="close",
             rationale="x",
-            author_id=None,
         )
 
 
@@ -76,11 +77,11 @@ def test_links_read_from_both_ends_with_the_inverse_type(glossary):
     nist, oecd = _current(glossary, "NIST"), _current(glossary, "OECD")
     link = links.create_link(
         glossary,
+        OPERATOR,
         source_id=nist.id,
         target_id=oecd.id,
         type="broader",
         rationale="x",
-        author_id=None,
     )
     from_nist = links.views_from([link], {nist.id})
     from_oecd = links.views_from([link], {oecd.id})
@@ -135,7 +136,7 @@ def test_a_second_link_is_a_400_with_the_reason(client, glossary):
 def test_only_the_panel_may_link_or_review(client, glossary, role):
     nist, oecd = _current(glossary, "NIST"), _current(glossary, "OECD")
     link = links.create_link(
-        glossary, source_id=nist.id, target_id=oecd.id, type="close", rationale="x", author_id=None
+        glossary, OPERATOR, source_id=nist.id, target_id=oecd.id, type="close", rationale="x"
     )
     glossary.commit()
     if role:

@@ -5,6 +5,7 @@ import re
 from sqlalchemy import select
 
 from registry.models import Definition
+from registry.policy import OPERATOR
 from registry.services import links
 from tests.auth import make_user, sign_in
 from tests.glossary.conftest import SHARED
@@ -78,11 +79,11 @@ def test_graph_and_pair_table_and_compare_view(client, glossary):
     oecd, _ = _ids(glossary, body="OECD")
     links.create_link(
         glossary,
+        OPERATOR,
         source_id=nist,
         target_id=oecd,
         type="close",
         rationale="same words",
-        author_id=None,
     )
     glossary.commit()
     page = client.get("/glossary/fairness").get_data(as_text=True)

@@ -1,8 +1,9 @@
 """Property tests: random or garbled input never crashes a catalogue reader.
 
 Every item a reader yields is either a Record (whose data the schema then accepts or rejects
-with a ValidationError, nothing else) or a Rejected with a location in the file; otherwise the
-file is refused whole with a reason. Through the pipeline, a refused file writes nothing.
+with a ValidationError, nothing else), a Rejected with a location in the file, or a Deferred
+that maps to one of those; otherwise the file is refused whole with a reason. Through the
+pipeline, a refused file writes nothing.
 """
 
 import contextlib
@@ -20,7 +21,7 @@ from sqlalchemy import func, select
 
 from app import importing
 from importers import FORMATS
-from importers.pipeline import ImportOptions, Record, RefusedFile, Rejected, Source
+from importers.pipeline import Deferred, ImportOptions, Record, RefusedFile, Rejected, Source
 from registry.models import ImportBatch, Standard
 from registry.schemas.records import RECORD_SCHEMAS
 
@@ -139,6 +140,8 @@ def consume(fmt: str, content: bytes, suffix: str = ".txt") -> None:
             assert str(exc)
             return
     for item in items:
+        if isinstance(item, Deferred):
+            item = item.map()
         assert isinstance(item, (Record, Rejected))
         assert item.location.startswith("input")
         if isinstance(item, Rejected):

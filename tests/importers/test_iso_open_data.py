@@ -8,6 +8,8 @@ from sqlalchemy import select
 
 from importers.iso_open_data import status_for
 from registry.models import Committee, ImportBatch, Revision, Standard, StandardRelation
+from registry.policy import OPERATOR
+from tests import factories as f
 from tests.importers.catalogue_helpers import FIXTURES, count, problems, real, run
 
 
@@ -180,3 +182,34 @@ def test_a_pretty_printed_record_is_one_json_document(session, tmp_path):
     report = run("iso-open-data", path)
     assert (report.exit_code, report.created) == (0, 1)
     assert standard(session, "ISO/TR 7035-2:2024").source_id == "88821"
+
+
+def test_an_unchanged_row_is_not_mapped_again(session, tmp_path, monkeypatch):
+    from importers import iso_open_data
+    from registry.services.areas import set_standard_areas
+
+    rows = [{"id": 90001 + i, "reference": f"ISO {90001 + i}:2024", "deliverableType": "IS",
+             "currentStage": 6060, "publicationDate": "2024-03-01",
+             "title": {"en": f"Row {i}"}} for i in range(3)]
+    path = tmp_path / "d.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows))
+    assert run("iso-open-data", path).created == 3
+    mapped = []
+    original = iso_open_data._deliverable
+    monkeypatch.setattr(iso_open_data, "_deliverable",
+                        lambda row, *a: mapped.append(row["reference"]) or original(row, *a))
+    again = run("iso-open-data", path)
+    assert (again.unchanged, mapped) == (3, [])  # recognised by the digest of the raw row
+
+    f.load(session, f.area("fairness"))
+    standard = session.scalar(select(Standard).where(Standard.reference == "ISO 90001:2024"))
+    set_standard_areas(session, OPERATOR, standard, ["fairness"])  # another writer...
+    session.commit()
+    rows[1]["title"]["en"] = "Row 1, renamed"
+    path.write_text("\n".join(json.dumps(r) for r in rows))
+    report = run("iso-open-data", path)
+    # ...so its row is mapped again (and merged: the tag stays); the changed row is updated.
+    assert sorted(mapped) == ["ISO 90001:2024", "ISO 90002:2024"]
+    assert (report.updated, report.unchanged) == (1, 2)
+    session.expire_all()
+    assert [a.slug for a in session.get(Standard, standard.id).areas] == ["fairness"]

@@ -73,7 +73,8 @@ def test_yaml_stream_keeps_the_good_records_and_locates_the_bad(session):
     }
     iso = standard(session, "ISO/IEC 42001:2023")
     assert (iso.doc_type, iso.status, iso.stage_code) == ("IS", "published", "60.60")
-    assert iso.published is None  # the record gives only the month
+    # The record gives only the month: its first day, with the precision "month".
+    assert (iso.published, iso.published_precision) == (datetime.date(2023, 12, 1), "month")
     assert (iso.source_id, iso.url) == ("81230", "https://www.iso.org/standard/81230.html")
     assert iso.committee.reference == "ISO/IEC JTC 1/SC 42"
     assert iso.body_codes == ["IEC", "ISO"]

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from registry.ingest import coverage
 from registry.models import Area
+from registry.policy import OPERATOR
 from registry.services.areas import edit_area, get_area
 from tests import factories as f
 
@@ -54,7 +55,7 @@ def test_rollups_equal_a_recount_after_any_writes(session, writes):
 def test_moving_an_area_counts_its_standards_under_the_new_parent(session):
     _setup(session)
     f.load(session, f.standard("ISO 1:2020", areas=["energy"], committee=None))
-    edit_area(session, get_area(session, "energy"), {"parent": "trust"}, actor_id=None)
+    edit_area(session, OPERATOR, get_area(session, "energy"), {"parent": "trust"})
     session.commit()
     areas, _ = coverage.snapshot(session)
     trust = session.scalar(select(Area.id).where(Area.slug == "trust"))

@@ -206,3 +206,45 @@ def test_memo_recomputes_after_a_write(session):
     assert second is not first
     assert next(a for a in second if a.slug == "memo").stats["published"] == 1
     assert (memo.hits, memo.misses) == (1, 2)
+
+
+def test_memo_is_keyed_by_the_catalogue_version_not_by_other_writes(session):
+    from registry.models import User
+    from registry.services import debate, tokens
+
+    memo = gaps.Memo()
+    f.load(session, f.area("memo"), f.standard("ISO/IEC 81:2024", areas=["memo"]))
+    first = memo.get(session, "k", lambda: gaps.compute(session, T))
+    user = User(email="panel@example.org", name="Panel", role="panel")
+    session.add(user)
+    session.flush()
+    tokens.create_token(session, user, scope="read", name="t")
+    standard = session.scalar(select(Standard))
+    debate.create_post(session, user, "standard", standard.id, "A thought on this standard.")
+    session.commit()
+    assert memo.get(session, "k", lambda: 1 / 0) is first  # posts and tokens: still a hit
+
+
+def test_memo_computes_a_missing_value_once_for_concurrent_requests(session):
+    import threading
+
+    memo, calls, started = gaps.Memo(), [], threading.Event()
+
+    def compute():
+        calls.append(1)
+        started.set()
+        release.wait(5)
+        return "value"
+
+    release = threading.Event()
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(memo.get(None, "k", compute, 7)))
+               for _ in range(3)]
+    threads[0].start()
+    started.wait(5)
+    for t in threads[1:]:
+        t.start()
+    release.set()
+    for t in threads:
+        t.join(5)
+    assert results == ["value"] * 3 and len(calls) == 1

@@ -93,7 +93,7 @@ def _own(run: Run, entries: list[Entry]) -> list[Outcome]:
                         "batch_id": run.batch_id, "updated_at": now})
         if {"labels", "alt_labels"} & set(changed):
             session.execute(delete(ConceptLabel).where(ConceptLabel.concept_id == concept_id))
-            session.execute(insert(ConceptLabel),
+            session.execute(insert(ConceptLabel.__table__),
                             [{"concept_id": concept_id, **r} for r in label_rows])
         if "areas" in changed:
             session.execute(delete(concept_areas).where(concept_areas.c.concept_id == concept_id))
@@ -112,7 +112,7 @@ def _own(run: Run, entries: list[Entry]) -> list[Outcome]:
                 {c: bindparam(c) for c in updates[0] if c != "_id"}), updates)
     if creates:
         new_ids = ids.take(session, Concept.__table__, len(creates))
-        session.execute(insert(Concept), [
+        session.execute(insert(Concept.__table__), [
             {"id": i, "slug": view["slug"], "contested": view["contested"],
              "measurability": view["measurability"], "note": view["note"],
              "batch_id": run.batch_id, "created_at": now, "updated_at": now}
@@ -121,7 +121,7 @@ def _own(run: Run, entries: list[Entry]) -> list[Outcome]:
                                                                           strict=True)
                   for r in rows]
         if labels:
-            session.execute(insert(ConceptLabel), labels)
+            session.execute(insert(ConceptLabel.__table__), labels)
         tags = [{"concept_id": i, "area_id": a}
                 for i, (_, _, _, area_ids) in zip(new_ids, creates, strict=True)
                 for a in area_ids]
@@ -214,7 +214,7 @@ def _merge(run: Run, entries: list[Entry]) -> list[Outcome]:
     now = utcnow()
     new_ids = ids.take(session, Concept.__table__, len(creates))
     if creates:
-        session.execute(insert(Concept), [
+        session.execute(insert(Concept.__table__), [
             {"id": i, "slug": slug, "contested": False, "batch_id": run.batch_id,
              "created_at": now, "updated_at": now}
             for i, (_, slug) in zip(new_ids, creates, strict=True)])
@@ -260,7 +260,7 @@ def _merge(run: Run, entries: list[Entry]) -> list[Outcome]:
         updated.append(concept_id)
         outcomes.append(Outcome("updated", "concept", data["slug"], entry.location))
     if label_rows:
-        session.execute(insert(ConceptLabel), label_rows)
+        session.execute(insert(ConceptLabel.__table__), label_rows)
     if updated:
         session.execute(update(Concept).where(Concept.id.in_(updated))
                         .values(batch_id=run.batch_id, updated_at=now))
@@ -317,11 +317,11 @@ def new_concepts(run: Run, wanted: list[tuple[str, str, str]]) -> list[int]:
         return []
     now = utcnow()
     new_ids = ids.take(run.session, Concept.__table__, len(wanted))
-    run.session.execute(insert(Concept), [
+    run.session.execute(insert(Concept.__table__), [
         {"id": i, "slug": slug, "contested": False, "batch_id": run.batch_id,
          "created_at": now, "updated_at": now}
         for i, (slug, _, _) in zip(new_ids, wanted, strict=True)])
-    run.session.execute(insert(ConceptLabel), [
+    run.session.execute(insert(ConceptLabel.__table__), [
         {"concept_id": i, "language": language, "label": label, "label_key": term_key(label),
          "kind": "preferred"} for i, (_, label, language) in zip(new_ids, wanted, strict=True)])
     for i, (slug, label, language) in zip(new_ids, wanted, strict=True):
@@ -356,6 +356,6 @@ def finish(run: Run) -> list[Outcome]:
             existing.add(key)
             rows.append({"source_id": source_id, "target_id": target_id, "type": rel_type})
     if rows:
-        session.execute(insert(ConceptRelation), rows)
+        session.execute(insert(ConceptRelation.__table__), rows)
         run.changed = True
     return outcomes

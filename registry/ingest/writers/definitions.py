@@ -117,7 +117,7 @@ def write(run: Run, entries: list[Entry]) -> list[Outcome]:
     new_ids = ids.take(session, Definition.__table__, len(new_rows))
     for i, row in zip(new_ids, new_rows, strict=True):
         row["id"] = i
-    session.execute(insert(Definition), new_rows)
+    session.execute(insert(Definition.__table__), new_rows)
     for new_id, (old, columns, digest) in zip(new_ids, audits, strict=True):
         if old is None:
             run.audit("definitions", new_id, "create", checksum=digest)

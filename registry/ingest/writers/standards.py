@@ -132,14 +132,18 @@ def _columns(run: Run, view: dict[str, Any], key: str) -> dict[str, Any]:
         "text_licence": view["text_licence"],
         "source_id": view["source_id"],
         "extra": {k: view[k] for k in ("titles", "scopes") if view.get(k)},
-        "body_set": coverage.body_set(run.bodies[c] for c in view["bodies"]),
+        "body_set": _body_set(run, view),
     }
 
 
-def _facts(run: Run, view: dict[str, Any]) -> coverage.Facts:
+def _body_set(run: Run, view: dict[str, Any]) -> str:
+    return coverage.body_set(run.bodies[c] for c in view["bodies"])
+
+
+def _facts(run: Run, view: dict[str, Any], columns: dict | None = None) -> coverage.Facts:
     return coverage.Facts(
         frozenset(run.areas[s] for s in view["areas"] or []),
-        coverage.body_set(run.bodies[c] for c in view["bodies"]),
+        columns["body_set"] if columns else _body_set(run, view),
         view["status"], view["type"], bool(view["measurement_evaluation"]), view["published"])
 
 
@@ -153,16 +157,17 @@ def _create(run: Run, creates: list[tuple[Entry, str, str | None]]) -> list[Outc
     created: dict[str, tuple[int, Any]] = {}
     for std_id, (entry, key, digest) in zip(new_ids, creates, strict=True):
         view = _view(entry.data)
-        rows.append({**_columns(run, view, key), "id": std_id, "checksum": digest,
+        columns = _columns(run, view, key)
+        rows.append({**columns, "id": std_id, "checksum": digest,
                      "source_checksum": entry.digest, "batch_id": run.batch_id,
                      "created_batch_id": run.batch_id, "created_at": now, "updated_at": now})
         body_rows += [{"standard_id": std_id, "body_id": run.bodies[c]} for c in view["bodies"]]
         area_rows += [{"standard_id": std_id, "area_id": run.areas[s]} for s in view["areas"]]
         relations.append((std_id, view["relations"] or []))
         created[key] = (std_id, view["published"])
-        run.coverage.count(_facts(run, view), run.tree, +1)
+        run.coverage.count(_facts(run, view, columns), run.tree, +1)
         run.audit("standards", std_id, "create", checksum=digest)
-    session.execute(insert(Standard), rows)
+    session.execute(insert(Standard.__table__), rows)
     session.execute(insert(standard_bodies), body_rows)
     if area_rows:
         session.execute(insert(standard_areas), area_rows)
@@ -186,7 +191,7 @@ def _insert_relations(session: Session, relations: list[tuple[int, list[dict]]])
     targets = dict(session.execute(
         select(Standard.reference_key, Standard.id)
         .where(Standard.reference_key.in_({r["target_key"] for r in rows.values()}))).all())
-    session.execute(insert(StandardRelation), [
+    session.execute(insert(StandardRelation.__table__), [
         {**r, "target_id": targets.get(r["target_key"])} for r in rows.values()])
 
 
