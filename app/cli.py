@@ -10,7 +10,7 @@ from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
-from app import importing, search
+from app import demo_build, importing, search
 from app.extensions import db
 from importers import FORMATS
 from importers.pipeline import fail_abandoned_batches
@@ -20,8 +20,9 @@ from registry.models.vocab import ROLES
 from registry.services import tokens
 from registry.services.users import UserError, create_user, find_by_email
 
-DEMO_DIR = Path(__file__).resolve().parent / "demo"
-# Loaded in this order: what a file refers to is loaded before it.
+DEMO_DIR = demo_build.DEMO_DIR
+# Loaded in this order: what a file refers to is loaded before it. standards.jsonl is built
+# from app/demo/sources by `flask demo build` (app/demo_build.py).
 DEMO_FILES = ("bodies.jsonl", "areas.jsonl", "committees.jsonl", "standards.jsonl",
               "glossary.jsonl")
 
@@ -65,6 +66,21 @@ def demo_load(if_empty: bool) -> None:
     _wait_for_index()  # a few hundred documents: the demo is searchable when this returns
     if failed:
         raise SystemExit(1)
+
+
+@demo_cli.command("build")
+@click.option("--check", is_flag=True, help="Only check that standards.jsonl is up to date.")
+def demo_build_command(check: bool) -> None:
+    """Build app/demo/standards.jsonl from app/demo/sources and tagging.csv."""
+    try:
+        if check:
+            if not demo_build.up_to_date():
+                raise click.ClickException("standards.jsonl is out of date: run flask demo build")
+            click.echo("standards.jsonl is up to date.")
+            return
+        click.echo(f"standards.jsonl: {demo_build.write()} standards")
+    except demo_build.BuildError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @click.command("import")

@@ -7,7 +7,17 @@ from collections.abc import Iterator
 
 from sqlalchemy.orm import Session
 
-from importers import csv_template, ieee, iso_open_data, itu, registry_jsonl, skos, sts, tbx
+from importers import (
+    csv_template,
+    ieee,
+    iso_open_data,
+    itu,
+    registry_jsonl,
+    relaton,
+    skos,
+    sts,
+    tbx,
+)
 from importers.pipeline import (
     Deferred,
     ImportOptions,
@@ -25,6 +35,7 @@ FORMATS: dict[str, Reader] = {
     "iso-open-data": iso_open_data.read,
     "ieee": ieee.read,
     "itu": itu.read,
+    "relaton": relaton.read,
     "csv": csv_template.read,
     "sts": sts.read,
     "tbx": tbx.read,

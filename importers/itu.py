@@ -6,9 +6,10 @@ the title, ``ITU-T Y.3172 (06/2019): Architectural framework for machine learnin
 reference keeps ITU's approval date ``(MM/YYYY)``, which gives ``published`` to the month
 (the first day of it, with ``published_precision`` "month": a more precise date the registry
 holds is kept). The status letter of the Recommendation's identifier in its links
-(``T-REC-Y.3172-201906-I``: I in force, S superseded, W withdrawn) gives the status, and the
-identifier the URL ``https://www.itu.int/rec/T-REC-Y.3172-201906-I``. ``Amd.`` and ``Suppl.``
-entries are typed Amd and Supplement; an amendment without a title is titled by its reference.
+(``T-REC-Y.3172-201906-I``: I in force, P pre-published, S superseded, W withdrawn) gives the
+status, and the identifier the URL ``https://www.itu.int/rec/T-REC-Y.3172-201906-I``. ``Amd.``
+and ``Suppl.`` entries are typed Amd and Supplement; an amendment without a title is titled by
+its reference.
 
 **CSV**, one Recommendation a row, header ``number,title,date,status,study_group`` (optional
 ``sector``, ``url``, ``scope``): ``Y.3172``, its title, the approval date (``2019-06``,
@@ -29,8 +30,9 @@ _TITLE = re.compile(
     r"^(?P<ref>ITU-(?P<sector>[TR])\s.+?\((?P<month>\d{2})/(?P<year>\d{4})\))"
     r"(?:\s*\|\s*[^:]+)?(?::\s*(?P<title>.+))?$"
 )
-_REC_ID = re.compile(r"\b(?P<id>[TR]-REC-[A-Z][A-Za-z0-9.]*-\d{6}-(?P<status>[A-Z]))\b")
-LETTER_STATUS = {"I": "published", "S": "superseded", "W": "withdrawn"}
+REC_ID = re.compile(r"\b(?P<id>[TR]-REC-[A-Z][A-Za-z0-9.]*-\d{6}-(?P<status>[A-Z]))\b")
+# I in force, P pre-published (approved, final edition to come), S superseded, W withdrawn.
+LETTER_STATUS = {"I": "published", "P": "published", "S": "superseded", "W": "withdrawn"}
 CSV_STATUS = {
     "in force": "published",
     "published": "published",
@@ -87,7 +89,7 @@ def _search_results(source: Source) -> Iterator[Record | Rejected]:
             yield Rejected(location, str(exc))
 
 
-def _doc_type(reference: str) -> str:
+def doc_type(reference: str) -> str:
     if re.search(r"\bAmd\.", reference):
         return "Amd"
     if re.search(r"\bCorr?\.", reference):
@@ -110,12 +112,12 @@ def _from_result(result: dict) -> dict:
     status, rec_id = "published", None
     for location in result.get("Locations") or []:
         href = location.get("RawHref") if isinstance(location, dict) else None
-        found = _REC_ID.search(str(href or ""))
+        found = REC_ID.search(str(href or ""))
         if found:
             rec_id, status = found["id"], LETTER_STATUS.get(found["status"], "published")
             break
     title = clean(match["title"] or "")
-    if not title and _doc_type(reference) != "Recommendation":
+    if not title and doc_type(reference) != "Recommendation":
         title = reference
     if not title:
         raise _Bad("Title: no title after the reference")
@@ -124,7 +126,7 @@ def _from_result(result: dict) -> dict:
         "reference": reference,
         "title": title,
         "bodies": [f"ITU-{match['sector']}"],
-        "type": _doc_type(reference),
+        "type": doc_type(reference),
         "status": status,
         "published": date(int(match["year"]), int(match["month"]), 1).isoformat()
         if 1 <= int(match["month"]) <= 12
@@ -172,7 +174,7 @@ def _from_row(row: dict[str, str]) -> dict:
         "reference": reference,
         "title": clean(row.get("title")),
         "bodies": [f"ITU-{sector}"],
-        "type": _doc_type(reference),
+        "type": doc_type(reference),
         "status": CSV_STATUS[status_text],
         "published": published.isoformat(),
         "published_precision": "day" if day else "month",

@@ -8,14 +8,14 @@ from playwright.sync_api import Page, expect
 from tests.e2e.browser import sign_in
 from tests.e2e.conftest import USERS
 
-NOTE = "Journey test note: energy use of AI systems has almost no standard to measure it."
+NOTE = "Journey test note: almost no AI standard says it considers human rights."
 
 
 def test_panel_confirms_a_gap_and_the_admin_reads_it_in_the_audit_log(page: Page, base):
     sign_in(page, base, "panel")
     page.goto(base + "/gaps")
-    page.locator("#gap-energy-environment").get_by_role("link").first.click()
-    expect(page).to_have_url(re.compile(r"/areas/energy-environment$"))
+    page.locator("#gap-human-rights").get_by_role("link").first.click()
+    expect(page).to_have_url(re.compile(r"/areas/human-rights$"))
     page.get_by_text("Annotate this area or one of its gaps").click()
     page.get_by_label("Status", exact=True).select_option("confirmed")
     page.get_by_label("Severity", exact=True).select_option("high")
@@ -24,7 +24,7 @@ def test_panel_confirms_a_gap_and_the_admin_reads_it_in_the_audit_log(page: Page
     expect(page.locator("#annotations")).to_contain_text(NOTE)
 
     page.get_by_role("button", name="Sign out").click()
-    page.goto(base + "/areas/energy-environment")
+    page.goto(base + "/areas/human-rights")
     expect(page.locator("#annotations")).to_contain_text(NOTE)  # public, signed out
 
     sign_in(page, base, "admin")
