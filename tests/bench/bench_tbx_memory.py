@@ -7,9 +7,10 @@ temporary folder: every entry is labelled synthetic, its terms are "synthetic te
 belongs to the fictitious body "SYNTH". A child process then does what ``flask import tbx FILE
 --wait-index`` does on a fresh SQLite database: the import through ``app.importing.run`` (it
 commits without waiting for the index), then the catch-up of the search index (whoosh; built,
-empty, before the import, as in a registry in service) with everything it queued. The script prints the child's peak resident set size after each phase (from
-``getrusage``) beside the baseline, its RSS once the app is loaded and before anything is read;
-the wall time and rate of each phase. It prints numbers; it asserts nothing.
+empty, before the import, as in a registry in service) with everything it queued. The script
+prints the child's peak resident set size after each phase (from ``getrusage``) beside the
+baseline, its RSS once the app is loaded and before anything is read; the wall time and rate of
+each phase. It prints numbers; it asserts nothing.
 """
 
 import argparse
