@@ -1,10 +1,11 @@
 """Many rows into one table, the fastest way the database offers.
 
-PostgreSQL: ``COPY ... FROM STDIN`` (psycopg's binary-free text COPY, in the session's own
-transaction): one stream instead of one statement per row. Elsewhere (SQLite, in-process):
-``executemany``. The rows must name every column they fill, the same ones in every row; a
-column with a Python-side default the rows leave out sends them down the ``executemany`` path,
-where SQLAlchemy applies it.
+PostgreSQL: ``COPY ... FROM STDIN`` (psycopg's text COPY, in the session's own transaction):
+one stream instead of one statement per row. SQLite (in-process): the driver's
+``executemany`` with the values converted by the columns' own SQLAlchemy type processors, but
+without SQLAlchemy building a parameter dictionary per row. The rows must name every column
+they fill, the same ones in every row; otherwise (or when a column with a Python-side default
+is left out) they go through SQLAlchemy's ``executemany``, which applies the defaults.
 """
 
 from typing import Any
@@ -18,11 +19,26 @@ COPY_FROM = 100  # fewer rows than this: a statement is as quick
 def insert_rows(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
-    if session.get_bind().dialect.name == "postgresql" and len(rows) >= COPY_FROM \
-            and _copyable(table, rows):
+    dialect = session.get_bind().dialect
+    if len(rows) < COPY_FROM or not _copyable(table, rows):
+        session.execute(insert(table), rows)
+    elif dialect.name == "postgresql":
         _copy(session, table, rows)
+    elif dialect.name == "sqlite":
+        _executemany(session, table, rows)
     else:
         session.execute(insert(table), rows)
+
+
+def _executemany(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    dialect = session.get_bind().dialect
+    names = list(rows[0])
+    processors = [table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names]
+    columns = ", ".join(f'"{table.c[n].name}"' for n in names)
+    sql = f'INSERT INTO "{table.name}" ({columns}) VALUES ({", ".join("?" for _ in names)})'
+    values = [tuple(p(r[n]) if p else r[n] for n, p in zip(names, processors, strict=True))
+              for r in rows]
+    session.connection().exec_driver_sql(sql, values)
 
 
 def _copyable(table: Table, rows: list[dict[str, Any]]) -> bool:

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.clock import utcnow
@@ -53,8 +53,9 @@ class Revision(Base):
     entity: Mapped[str] = mapped_column(String(32))  # table name: standards, definitions, ...
     entity_id: Mapped[int]
     action: Mapped[str] = mapped_column(String(16))  # create | update | delete | <verb>
-    before: Mapped[dict[str, Any] | None] = mapped_column()
-    after: Mapped[dict[str, Any] | None] = mapped_column()
+    # SQL NULL when absent (creations have no "before", imported ones no "after"), not JSON null.
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     summary: Mapped[str | None] = mapped_column(String(500))
     # Imported records: the checksum of the record written. Their before/after hold only the
     # fields that changed (the entry itself holds the rest).
