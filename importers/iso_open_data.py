@@ -190,10 +190,12 @@ def _kind_of(source: Source, row: dict) -> str:
 
 
 def _text(row: dict, key: str) -> str | None:
+    """The cell as text, or None when blank; validation normalises it (once, for every
+    importer), so it is not cleaned here as well."""
     value = row.get(key)
     if value is None or isinstance(value, (dict, list)):
         return None
-    return clean(str(value)) or None
+    return str(value).strip() or None
 
 
 def _by_language(row: dict, key: str) -> dict[str, str]:
@@ -220,7 +222,7 @@ def _pick(texts: dict[str, str]) -> str | None:
 
 
 def _bodies(reference: str) -> list[str]:
-    prefix = reference.split(" ", 1)[0]
+    prefix = reference.split(None, 1)[0]
     parts = [p.upper() for p in prefix.split("/")]
     return sorted({"ISO"} | {p for p in parts if p in KNOWN_BODIES})
 
@@ -252,7 +254,7 @@ def _deliverable(row: dict, location: str, ids: dict[str, str]) -> Record:
     replaced_by = bool(split_list(row.get("replacedBy")))
     supplement = (_text(row, "supplementType") or "").upper()
     deliverable = (_text(row, "deliverableType") or "").upper()
-    titles = {k: clean(v) for k, v in _by_language(row, "title").items()}
+    titles = _by_language(row, "title")
     scopes = {k: t for k, v in _by_language(row, "scope").items() if (t := html_text(v))}
     iso_id = _text(row, "id")
     edition = _text(row, "edition")

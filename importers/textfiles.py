@@ -178,7 +178,7 @@ def split_list(value: Any) -> list[str]:
     if value is None:
         return []
     if isinstance(value, list):
-        return [clean(str(v)) for v in value if v is not None and clean(str(v))]
+        return [text for v in value if v is not None and (text := clean(str(v)))]
     text = clean(str(value))
     if text.startswith("[") and text.endswith("]"):
         parts = text[1:-1].split(",")

@@ -30,13 +30,20 @@ _CJK_RUNS = re.compile(r"([\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\
 
 def fold(text: str) -> str:
     """Lower case without accents: ``Équité`` -> ``equite``. CJK text is left as it is."""
+    if text.isascii():  # most words: nothing to decompose (ASCII casefold is lower)
+        return text.lower()
+    return _fold_unicode(text)
+
+
+@lru_cache(maxsize=50_000)
+def _fold_unicode(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return unicodedata.normalize("NFC", stripped).casefold()
 
 
 def has_cjk(text: str) -> bool:
-    return bool(_CJK.search(text))
+    return not text.isascii() and bool(_CJK.search(text))
 
 
 def fold_tokens(text: str) -> list[tuple[str, int, int]]:
@@ -44,7 +51,7 @@ def fold_tokens(text: str) -> list[tuple[str, int, int]]:
     out: list[tuple[str, int, int]] = []
     for match in _WORD.finditer(text or ""):
         word, base = match.group(), match.start()
-        if not _CJK.search(word):
+        if not has_cjk(word):
             out.append((fold(word), base, match.end()))
             continue
         pos = 0

@@ -25,3 +25,22 @@ def test_deleting_a_standard_cascades_to_its_bodies_and_areas(session):
         left = session.scalar(select(func.count()).select_from(table)
                               .where(table.c.standard_id == standard_id))
         assert left == 0, f"{table.name} kept rows of a deleted standard"
+
+
+def test_a_bulk_copy_on_postgresql_leaves_the_planner_statistics_of_what_it_wrote(session):
+    """Without them the run's own look-ups by checksum scanned the whole table per chunk
+    (100,000 ISO records: 343 re-imported per second instead of ~20,000)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return  # SQLite's planner needs no statistics for an indexed equality
+    from registry.ingest.bulk import ANALYZE_FROM, insert_rows
+    from registry.models import Body
+
+    def planned_rows() -> float:
+        return session.execute(text(
+            "SELECT reltuples FROM pg_class WHERE oid = to_regclass('bodies')")).scalar()
+
+    count = ANALYZE_FROM + 7
+    rows = [{"code": f"B{i}", "name": f"Body {i}", "kind": "sdo"} for i in range(count)]
+    insert_rows(session, Body.__table__, rows)
+    assert planned_rows() == count  # analysed inside the transaction that wrote them
+    session.rollback()
