@@ -24,6 +24,16 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+@event.listens_for(Engine, "connect")
+def _postgres_settings(dbapi_connection, _record) -> None:
+    """No JIT compilation: the registry's statements are short, and compiling them cost more
+    than running them (the gap rules over 100,000 standards: 55 ms with JIT, 38 without)."""
+    if not type(dbapi_connection).__module__.startswith("psycopg"):
+        return
+    dbapi_connection.execute("SET jit = off")
+    dbapi_connection.commit()  # a SET rolled back with its transaction would be undone
+
+
 def make_engine(url: str, **kwargs) -> Engine:
     return create_engine(url, **kwargs)
 

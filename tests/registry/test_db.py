@@ -44,3 +44,10 @@ def test_a_bulk_copy_on_postgresql_leaves_the_planner_statistics_of_what_it_wrot
     insert_rows(session, Body.__table__, rows)
     assert planned_rows() == count  # analysed inside the transaction that wrote them
     session.rollback()
+
+
+def test_postgresql_connections_of_the_app_do_not_jit_compile(app):
+    if db.engine.dialect.name != "postgresql":
+        return  # SQLite has no JIT
+    with db.engine.connect() as conn:
+        assert conn.execute(text("SHOW jit")).scalar() == "off"
