@@ -116,6 +116,11 @@ def _self_or_admin(user: User, target: Any = None) -> bool:
     return target is None or owner == user.id or user.role == "admin"
 
 
+def _self(user: User, target: Any = None) -> bool:
+    """A person's own account (``target`` a user); admins change others' in user.manage."""
+    return target is None or getattr(target, "id", None) == user.id
+
+
 def _author(user: User, target: Any = None) -> bool:
     """Only the author (a post is a person's word: the panel hides, it does not rewrite)."""
     if target is None:
@@ -159,6 +164,7 @@ RULES: dict[str, Rule] = {
     "standard.process": _panel_or_one_of_bodies,
     # accounts and administration
     "token.manage": _self_or_admin,
+    "account.edit": _self,
     "user.manage": _admin,
     "audit.read": _admin,
     "batch.read": _admin,

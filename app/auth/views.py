@@ -137,6 +137,29 @@ def set_password(purpose: str, token: str):
     ), 400 if error else 200
 
 
+# -- the account --------------------------------------------------------------------------------
+
+
+@bp.get("/account")
+@guarded("account.edit")
+def account():
+    return render_template("auth/account.html")
+
+
+@bp.post("/account")
+@guarded("account.edit")
+def account_update():
+    try:
+        changed = users.rename(db.session, current_user, current_user,
+                               request.form.get("name", ""))
+    except users.UserError as exc:
+        return render_template("auth/account.html", error=str(exc)), 400
+    db.session.commit()
+    flash("Your display name is saved." if changed else "Your display name is unchanged.",
+          "success")
+    return redirect(url_for("auth.account"))
+
+
 # -- API tokens -------------------------------------------------------------------------------
 
 

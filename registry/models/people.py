@@ -8,6 +8,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from registry.models.base import Base, Timestamped
 from registry.models.catalogue import Body
 
+ROLE_LABELS = {"admin": "Administrator", "panel": "Panel member", "submitter": "Standards body"}
+
 
 class User(Timestamped, Base):
     __tablename__ = "users"
@@ -31,6 +33,23 @@ class User(Timestamped, Base):
     @property
     def is_active(self) -> bool:
         return self.active
+
+    @property
+    def role_label(self) -> str:
+        """"Panel member", "Administrator", or "Standards body ISO" for a body's submitter."""
+        role = ROLE_LABELS.get(self.role, self.role)
+        if self.role == "submitter" and self.body is not None:
+            return f"{role} {self.body.code}"
+        return role
+
+    @property
+    def public_name(self) -> str:
+        """How everyone else sees this person: display name and role, never the e-mail
+        address, which only admins and the person themself see."""
+        role = self.role_label
+        if not self.name:
+            return f"{role} #{self.id}"
+        return f"{self.name}, {role[0].lower()}{role[1:]}"
 
     def get_id(self) -> str:
         return str(self.id)

@@ -172,8 +172,9 @@ class LinkOut(Schema):
         "description": "SKOS mapping read from source to target, or 'conflicting'"})
     rationale = fields.String(allow_none=True)
     state = fields.String(required=True)
-    author = fields.Function(lambda lk: lk.author.email if lk.author else None, allow_none=True)
-    reviewed_by = fields.Function(lambda lk: lk.reviewed_by.email if lk.reviewed_by else None,
+    author = fields.Function(lambda lk: lk.author.public_name if lk.author else None,
+                             allow_none=True)
+    reviewed_by = fields.Function(lambda lk: lk.reviewed_by.public_name if lk.reviewed_by else None,
                                   allow_none=True)
     created_at = UtcDateTime()
     reviewed_at = UtcDateTime(allow_none=True)

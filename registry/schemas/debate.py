@@ -139,7 +139,7 @@ class PostOut(Schema):
     target_id = fields.Integer()
     parent = fields.Integer(attribute="parent_id", allow_none=True)
     author = fields.Function(
-        lambda p: p.author.name or f"User {p.author.id}" if p.author else "Former user"
+        lambda p: p.author.public_name if p.author else "Former user"
     )
     author_role = fields.String()
     author_body = fields.String(allow_none=True)
@@ -173,7 +173,7 @@ class EvaluationOut(Schema):
     id = fields.Integer()
     standard_id = fields.Integer()
     edition = fields.String()
-    author = fields.Function(lambda e: e.author.name or f"User {e.author.id}")
+    author = fields.Function(lambda e: e.author.public_name)
     version = fields.Integer()
     scores = fields.Dict(keys=fields.String(), values=fields.Nested(ScoreOut))
     summary = fields.String(allow_none=True)

@@ -84,7 +84,7 @@ class AnnotationOut(Schema):
     text = fields.String()
     proposed_action = fields.String(allow_none=True)
     addressed_to = fields.List(fields.String())
-    author = fields.Function(lambda a: a.author.name or a.author.email if a.author else None)
+    author = fields.Function(lambda a: a.author.public_name if a.author else None)
     created_at = UtcDateTime()
     updated_at = UtcDateTime()
 
@@ -93,7 +93,7 @@ class HistoryOut(Schema):
     annotation = fields.Integer(attribute="entity_id")
     action = fields.String()
     at = UtcDateTime()
-    author = fields.Function(lambda r: (r.actor.name or r.actor.email) if r.actor else None)
+    author = fields.Function(lambda r: r.actor.public_name if r.actor else None)
     before = fields.Dict(allow_none=True)
     after = fields.Dict(allow_none=True)
 

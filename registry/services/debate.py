@@ -22,6 +22,7 @@ from registry.models import (
     Standard,
     User,
 )
+from registry.models.people import ROLE_LABELS
 from registry.models.vocab import THREAD_KINDS
 from registry.services import audit
 
@@ -34,7 +35,6 @@ TARGET_MODELS: dict[str, type] = {
 }
 BODY_MAX = 20_000
 REASON_MIN, REASON_MAX = 3, 500
-ROLE_LABELS = {"admin": "Administrator", "panel": "Panel member", "submitter": "Standards body"}
 
 
 class DebateError(ValueError):
@@ -85,7 +85,7 @@ def author_label(post: Post) -> str:
 def author_name(user: User | None) -> str:
     if user is None:
         return "Former user"
-    return user.name or f"User {user.id}"
+    return user.public_name
 
 
 def thread(session: Session, kind: str, target_id: int) -> list[Post]:

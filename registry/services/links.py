@@ -133,7 +133,7 @@ class LinkView:
 
 
 def _who(user) -> str | None:
-    return (user.name or user.email) if user is not None else None
+    return user.public_name if user is not None else None
 
 
 def links_touching(session: Session, definition_ids: Iterable[int]) -> list[DefinitionLink]:

@@ -308,8 +308,8 @@ def _decided(session: Session, submission: Submission, reviewer: User, *,
 
 def provenance_note(submission: Submission, reviewer: User) -> str:
     """What every audit row of an approved write says about where it came from."""
-    submitter = submission.submitter.email if submission.submitter else "a deleted user"
-    return f"submission #{submission.id} by {submitter}, approved by {reviewer.email}"[:300]
+    submitter = submission.submitter.public_name if submission.submitter else "a deleted user"
+    return f"submission #{submission.id} by {submitter}, approved by {reviewer.public_name}"[:300]
 
 
 def _audit(

@@ -3,10 +3,12 @@
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from registry import policy
 from registry.models import Body, User
 from registry.models.vocab import ROLES
 from registry.passwords import MIN_LENGTH, hash_password
 from registry.services import audit
+from registry.text import clean
 
 
 class UserError(ValueError):
@@ -79,6 +81,23 @@ def update_user(session: Session, user: User, *, role: str, body_code: str | Non
     session.flush()
     audit.record(session, entity="users", entity_id=user.id, action="update", path=path,
                  actor_id=actor_id, before=before, after=after)
+    return True
+
+
+def rename(session: Session, actor, user: User, name: str) -> bool:
+    """A person sets the display name everyone else sees (with their role). False when it is
+    the same; audited."""
+    policy.require(actor, "account.edit", user)
+    name = clean(name)[:200]
+    if not name:
+        raise UserError("Your display name cannot be empty: it is how others see you.")
+    if name == user.name:
+        return False
+    before = user_snapshot(user)
+    user.name = name
+    session.flush()
+    audit.record(session, entity="users", entity_id=user.id, action="update", path="web",
+                 actor_id=actor.id, before=before, after=user_snapshot(user))
     return True
 
 

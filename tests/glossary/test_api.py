@@ -99,7 +99,7 @@ def test_panel_links_and_reviews_over_the_api(client, glossary):
     }
     created = client.post("/api/v1/links", json=body, headers=panel)
     assert created.status_code == 201, created.json
-    assert created.json["state"] == "proposed" and created.json["author"].startswith("panel")
+    assert created.json["state"] == "proposed" and created.json["author"].startswith("Panel member")
     again = client.post(
         "/api/v1/links",
         headers=panel,
