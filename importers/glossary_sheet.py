@@ -3,7 +3,8 @@
 NIST's "The Language of Trustworthy AI: An In-Depth Glossary of Terms" is a sheet with one
 row per term: ``Term`` (or ``Terms``), ``Definition 1`` .. ``Definition n`` each with its
 ``Citation 1`` .. ``Citation n``, ``Related terms`` and ``Legal definition`` (with an optional
-``Legal citation``). Optional columns: ``Language`` (default ``en``), ``Concept`` (a slug).
+``Legal citation``). Optional columns: ``Language`` (default ``en``), ``Concept`` (a slug),
+``URL`` and ``Date`` (the row's link and date, for definitions whose citation gives none).
 Columns are matched without regard to case, spaces or underscores.
 
 Each cited definition belongs to the body and document it cites, not to the sheet's
@@ -15,7 +16,8 @@ licence (an excerpt). A citation is resolved, in this order:
 2. ``X, citing Y``: Y is resolved and the note says it was quoted in X;
 3. by its shape: ``ISO/IEC TS 5723:2022``, ``ISO/IEC 22989:2022 3.1.4``, ``IEEE 7000-2021``,
    ``ITU-T Y.3172``, ``NIST AI 100-1 3.2``, ``Regulation (EU) 2024/1689, Article 3(1)``:
-   body, document and clause;
+   body, document and clause (``CNSSI 4009-2015; NIST SP 800-53 Rev. 5``: the first, with a
+   note naming the others), completed by the table's entry for that document, if any;
 4. otherwise the definition is rejected with its cell, and the rest of the row is kept.
 
 The concept a row's definitions go to is the reviewed mapping's (``--concept-map``, a CSV:
@@ -83,11 +85,14 @@ _SHAPES = (
     ("IEC", re.compile(r"^(?P<doc>IEC\s+(?:TS\s+|TR\s+)?\d[\w.-]*(?::\d{4})?)")),
     ("IEEE", re.compile(r"^(?P<doc>IEEE\s+(?:Std\s+)?P?\d[\w.]*(?:-\d{4})?)")),
     ("ITU-T", re.compile(r"^(?P<doc>ITU-T\s+[A-Z]\.\d[\w.]*(?:\s+\(\d\d/\d{4}\))?)")),
-    ("NIST", re.compile(r"^(?P<doc>NIST\s+(?:AI|SP|IR)\s+\d[\w.-]*(?:\s+Rev\.\s*\d+)?)")),
+    ("NIST", re.compile(r"^(?P<doc>(?:NIST\s+(?:AI|SP|IR|CSWP)|NISTIR|FIPS)\s+\d[\w.-]*"
+                        r"(?:\s+(?:Vol\.|Part|Rev\.|Version)\s*[\w.]+)*)")),
+    ("CNSS", re.compile(r"^(?P<doc>CNSSI\s+(?:No\.\s*)?\d[\w.-]*)")),
     ("EU", re.compile(r"^(?P<doc>(?:Regulation|Directive)\s+\(EU\)\s+(?:No\s+)?\d{2,4}/\d+)")),
 )
 _DEFAULT_LICENCE = {"ISO": ISO_LICENCE, "IEC": IEC_LICENCE, "IEEE": IEEE_LICENCE,
-                    "ITU-T": ITU_LICENCE, "NIST": NIST_LICENCE, "EU": EU_LICENCE}
+                    "ITU-T": ITU_LICENCE, "NIST": NIST_LICENCE, "CNSS": NIST_LICENCE,
+                    "EU": EU_LICENCE}
 
 
 def parse_citation(text: str) -> Cited | None:
@@ -96,8 +101,10 @@ def parse_citation(text: str) -> Cited | None:
     NIST's keys write spaces as underscores and add the language (``ISO/IEC_TS_5723:2022(en)``);
     both are undone first.
     """
-    value = clean(text.replace("_", " "))
+    first, *others = [clean(part) for part in text.split(";") if clean(part)] or [""]
+    value = clean(first.replace("_", " "))
     value = re.sub(r"\((?:en|fr|es)\)", "", value).strip()
+    also = f"The citation also names: {'; '.join(others)}." if others else None
     for body, pattern in _SHAPES:
         match = pattern.match(value)
         if match:
@@ -105,7 +112,7 @@ def parse_citation(text: str) -> Cited | None:
             rest = value[match.end():].strip(" ,;:")
             rest = re.sub(r"^(?:clause|cl\.|section|§)\s*", "", rest, flags=re.IGNORECASE)
             clause = rest if rest and len(rest) <= 64 else None
-            return Cited(body, doc, clause, licence=_DEFAULT_LICENCE.get(body))
+            return Cited(body, doc, clause, licence=_DEFAULT_LICENCE.get(body), note=also)
     return None
 
 
@@ -147,7 +154,13 @@ def resolve(citation: str, table: dict[str, Cited]) -> Cited | None:
             note = f"{inner.note} {quoted}" if inner.note else quoted
             return Cited(inner.body, inner.source, inner.clause, inner.date, inner.url,
                          inner.licence, note)
-    return parse_citation(citation)
+    cited = parse_citation(citation)
+    known = table.get(cited.source) if cited else None
+    if cited and known:  # the table says what it knows of the document; the clause is the cell's
+        note = " ".join(n for n in (known.note, cited.note) if n) or None
+        return Cited(known.body, known.source, cited.clause or known.clause, known.date,
+                     known.url, known.licence, note)
+    return cited
 
 
 # --- rows ------------------------------------------------------------------------------------
@@ -314,9 +327,9 @@ def read(source: Source, options: ImportOptions) -> Iterator[Record | Rejected]:
                 "designations": [{"term": term, "type": "preferred"}],
                 "text": text,
                 "excerpt": False,
-                "date": cited.date,
+                "date": cited.date or clean(row.get("date")) or None,
                 "licence": cited.licence or options.licence,
-                "url": cited.url,
+                "url": cited.url or clean(row.get("url")) or None,
             }
             # The notes are the registry's provenance, not the body's text: they stay whatever
             # the licence keeps of the text.
