@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from app import importing
-from importers.glossary_sheet import parse_citation, resolve
+from importers.glossary_sheet import Cited, parse_citation, resolve
 from registry.models import Concept, ConceptRelation, Definition
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "terms"
@@ -36,11 +36,28 @@ REJECTED = {
     ("NIST AI 100-1 3.2", ("NIST", "NIST AI 100-1", "3.2")),
     ("Regulation (EU) 2024/1689, Article 3(1)",
      ("EU", "Regulation (EU) 2024/1689", "Article 3(1)")),
+    ("NIST SP 800-57 Part 1 Rev. 4", ("NIST", "NIST SP 800-57 Part 1 Rev. 4", None)),
+    ("NISTIR 8053", ("NIST", "NISTIR 8053", None)),
+    ("FIPS 201-3", ("NIST", "FIPS 201-3", None)),
 ])
 def test_citations_with_the_shape_of_a_reference(text, expected):
     cited = parse_citation(text)
     assert (cited.body, cited.source, cited.clause) == expected
     assert cited.licence  # each shaped body has its default licence
+
+
+def test_a_cell_with_several_citations_names_the_first():
+    cited = parse_citation("CNSSI 4009-2015; NIST SP 800-37 Rev. 2; NIST SP 800-53 Rev. 5")
+    assert (cited.body, cited.source, cited.clause) == ("CNSS", "CNSSI 4009-2015", None)
+    assert cited.note == "The citation also names: NIST SP 800-37 Rev. 2; NIST SP 800-53 Rev. 5."
+
+
+def test_the_table_completes_a_parsed_document():
+    table = {"Regulation (EU) 2024/1689": Cited("EU", "Regulation (EU) 2024/1689",
+                                                 date="2024-06-13", licence="EU licence")}
+    cited = resolve("Regulation (EU) 2024/1689, Article 3(60)", table)
+    assert (cited.source, cited.clause, cited.date, cited.licence) == (
+        "Regulation (EU) 2024/1689", "Article 3(60)", "2024-06-13", "EU licence")
 
 
 def test_citations_that_are_not_references():
