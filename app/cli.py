@@ -25,6 +25,11 @@ DEMO_DIR = demo_build.DEMO_DIR
 # from app/demo/sources by `flask demo build` (app/demo_build.py).
 DEMO_FILES = ("bodies.jsonl", "areas.jsonl", "committees.jsonl", "standards.jsonl",
               "glossary.jsonl")
+# Then the published glossaries, as their publishers shape them (importers.glossary_sheet):
+# each sheet with its citation table (<name>.citations.csv) and the one reviewed concept map.
+GLOSSARY_DIR = DEMO_DIR / "sources" / "glossary"
+CONCEPT_MAP = GLOSSARY_DIR / "concept-map.csv"
+DEMO_SHEETS = ("nist-ai-100-3.csv", "eu-ai-act-article-3.csv")
 
 demo_cli = AppGroup("demo", help="The demo catalogue shipped with the registry.")
 users_cli = AppGroup("users", help="Manage users.")
@@ -56,8 +61,14 @@ def demo_load(if_empty: bool) -> None:
         click.echo("The registry already has standards; demo not loaded.")
         return
     failed = False
-    for name in DEMO_FILES:
-        report = importing.run("registry", DEMO_DIR / name, origin="demo")
+    runs = [("registry", DEMO_DIR / name, {}) for name in DEMO_FILES]
+    for name in DEMO_SHEETS:
+        citations = GLOSSARY_DIR / f"{Path(name).stem}.citations.csv"
+        runs.append(("glossary-sheet", GLOSSARY_DIR / name, {
+            "citations": citations if citations.exists() else None,
+            "concept_map": CONCEPT_MAP}))
+    for fmt, path, options in runs:
+        report = importing.run(fmt, path, origin="demo", **options)
         click.echo(report.summary())
         for problem in report.rejected:
             click.echo(f"  {problem['location']}: {problem['reason']}", err=True)
@@ -88,13 +99,18 @@ def demo_build_command(check: bool) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--body", help="Code of the source body, when the file does not say it.")
 @click.option("--licence", help="Licence of definition texts, when the file does not say it.")
+@click.option("--citations", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="glossary-sheet: CSV naming the body and document of each citation key.")
+@click.option("--concept-map", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+              help="glossary-sheet: reviewed CSV mapping the sheet's terms to concepts.")
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, writable=True),
               help="Write a JSON report of the run to this file.")
 @click.option("--wait-index", is_flag=True,
               help="Apply the queued search index changes before returning (with progress).")
 def import_command(fmt: str, paths: tuple[str, ...], body: str | None, licence: str | None,
-                   dry_run: bool, report_path: str | None, wait_index: bool) -> None:
+                   citations: Path | None, concept_map: Path | None, dry_run: bool,
+                   report_path: str | None, wait_index: bool) -> None:
     """Import files in FORMAT. Exit 0: all accepted; 1: some rejected; 2: a file refused."""
     with db.session.begin():
         fail_abandoned_batches(db.session)
@@ -104,7 +120,8 @@ def import_command(fmt: str, paths: tuple[str, ...], body: str | None, licence: 
             else (None, None)
         try:
             report = importing.run(fmt, path, body=body, licence=licence, dry_run=dry_run,
-                                   progress=progress)
+                                   progress=progress, citations=citations,
+                                   concept_map=concept_map)
         finally:
             if bar is not None:
                 bar.render_finish()

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from importers import (
     csv_template,
+    glossary_sheet,
     ieee,
     iso_open_data,
     itu,
@@ -40,6 +41,7 @@ FORMATS: dict[str, Reader] = {
     "sts": sts.read,
     "tbx": tbx.read,
     "skos": skos.read,
+    "glossary-sheet": glossary_sheet.read,
 }
 
 

@@ -101,6 +101,10 @@ class Source:
 class ImportOptions:
     body: str | None = None  # the source body, when the file does not say it
     licence: str | None = None  # the licence of definition texts, when the file does not say it
+    # Glossary sheets: what the sheet's citation keys stand for, and the reviewed mapping of
+    # its terms to concepts (importers.glossary_sheet).
+    citations: Path | None = None
+    concept_map: Path | None = None
     dry_run: bool = False
     origin: str = "cli"  # an AUDIT_PATHS value: cli, web, api, demo, review
     # Who imports: a User, or policy.OPERATOR at the command line. A real import (not a dry

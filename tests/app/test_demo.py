@@ -15,7 +15,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from app.cli import DEMO_DIR, DEMO_FILES
+from app.cli import DEMO_DIR, DEMO_FILES, DEMO_SHEETS
 from app.extensions import db as flask_db
 from registry.models import Base, ImportBatch
 from registry.references import reference_key, work_key
@@ -103,10 +103,11 @@ def test_demo_loads_cleanly_and_a_second_load_changes_nothing(runner, session):
 
     # Every run is recorded as one import batch per file; nothing else may change.
     batches = after_second.pop("import_batches") - after_first.pop("import_batches")
-    assert batches == len(DEMO_FILES)
+    assert batches == len(DEMO_FILES) + len(DEMO_SHEETS)
     assert after_second == after_first
-    summaries = [line for line in second.output.splitlines() if ".jsonl:" in line]
-    assert len(summaries) == len(DEMO_FILES)
+    summaries = [line for line in second.output.splitlines()
+                 if ".jsonl:" in line or ".csv:" in line]
+    assert len(summaries) == len(DEMO_FILES) + len(DEMO_SHEETS)
     for line in summaries:
         assert "created 0, updated 0," in line and "rejected 0" in line, line
     assert session.scalar(select(func.sum(ImportBatch.rejected))) == 0
@@ -147,7 +148,7 @@ def test_contested_concepts_have_three_sources(demo_client, slug):
 
 
 def test_every_definition_is_sourced_and_licensed(demo_client):
-    concepts = demo_client.get("/api/v1/concepts?per_page=200").get_json()["items"]
+    concepts = all_items(demo_client, "/api/v1/concepts")
     assert len(concepts) >= 12
     required = {"fairness", "safety", "transparency", "explainability", "accountability",
                 "robustness", "bias", "human-oversight", "ai-system", "trustworthiness"}
