@@ -19,7 +19,7 @@ import os
 import threading
 from collections.abc import Callable
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from registry.models import Body, Concept, ConceptLabel, Definition, SearchOutbox, Standard
@@ -176,7 +176,8 @@ class SearchService:
         limit = request.page * request.per_page
 
         def like(column):
-            return [column.ilike(f"%{w}%") for w in words]
+            # autoescape: a % or _ the reader typed is a character, not a wildcard
+            return [column.icontains(w, autoescape=True) for w in words]
 
         if not request.kinds or "standard" in request.kinds:
             for s in session.scalars(
@@ -205,7 +206,7 @@ class SearchService:
         if not request.kinds or "concept" in request.kinds:
             for c in session.scalars(
                 select(Concept)
-                .where(Concept.labels.any(*like(ConceptLabel.label)))
+                .where(Concept.labels.any(and_(*like(ConceptLabel.label))))
                 .order_by(Concept.slug)
                 .limit(limit)
             ):

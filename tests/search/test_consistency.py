@@ -290,3 +290,19 @@ def test_concurrent_drains_take_turns_and_lose_nothing(app, session, catalogue):
     assert outbox(session) == 0
     assert service().check().ok
     assert search(session, "parallel wording").total == 30
+
+
+@pytest.mark.parametrize(
+    "app", [{"SEARCH_BACKEND": "whoosh", "SEARCH_DRAIN": "thread"}], indirect=True
+)
+def test_every_query_shape_is_answered_while_the_index_is_missing(app, session, catalogue,
+                                                                   client):
+    """The database's stand-in answer took one word only (several raised a TypeError: 500)."""
+    svc = service()
+    svc.drain()
+    shutil.rmtree(_index_dir(app))
+    first = client.get("/api/v1/search?q=fairness+bias")
+    assert first.status_code == 200 and first.get_json()["degraded"] is True
+    for q in ('"fairness bias"', "fair* OR bias", "100%_ -bias", "fairness bias transparency ai"):
+        assert client.get("/api/v1/search", query_string={"q": q}).status_code == 200, q
+    assert svc.wait_idle(timeout=30, poll=svc.backend.healthy)
