@@ -6,6 +6,8 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
+from registry.text import xml_safe
+
 ATOM = "http://www.w3.org/2005/Atom"
 _E = f"{{{ATOM}}}"
 
@@ -43,7 +45,7 @@ def feed(
 ) -> bytes:
     root = etree.Element(_E + "feed", nsmap={None: ATOM})
     etree.SubElement(root, _E + "id").text = id
-    etree.SubElement(root, _E + "title").text = title
+    etree.SubElement(root, _E + "title").text = xml_safe(title)
     etree.SubElement(root, _E + "updated").text = rfc3339(
         max([updated, *(e.updated for e in entries)])
     )
@@ -54,13 +56,14 @@ def feed(
     for item in entries:
         entry = etree.SubElement(root, _E + "entry")
         etree.SubElement(entry, _E + "id").text = item.id
-        etree.SubElement(entry, _E + "title").text = item.title
+        etree.SubElement(entry, _E + "title").text = xml_safe(item.title)
         etree.SubElement(entry, _E + "updated").text = rfc3339(item.updated)
         etree.SubElement(entry, _E + "link", rel="alternate", type="text/html", href=item.link)
         if item.author:
-            etree.SubElement(etree.SubElement(entry, _E + "author"), _E + "name").text = item.author
+            author_el = etree.SubElement(entry, _E + "author")
+            etree.SubElement(author_el, _E + "name").text = xml_safe(item.author)
         if item.html:
-            etree.SubElement(entry, _E + "content", type="html").text = item.html
+            etree.SubElement(entry, _E + "content", type="html").text = xml_safe(item.html)
         else:
-            etree.SubElement(entry, _E + "summary").text = item.title
+            etree.SubElement(entry, _E + "summary").text = xml_safe(item.title)
     return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)

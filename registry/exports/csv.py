@@ -34,32 +34,36 @@ def export(data: GlossaryData) -> str:
     writer.writerow(COLUMNS)
     for concept in data.concepts:
         for d in data.definitions.get(concept.id, []):
-            writer.writerow(
-                [
-                    concept.slug,
-                    concept.label("en"),
-                    "" if concept.divergence is None else f"{concept.divergence:.4f}",
-                    d.body.code,
-                    d.language,
-                    _safe(d.term),
-                    _safe("; ".join(f"{x['term']} ({x['type']})" for x in d.designations)),
-                    _safe(d.text),
-                    "yes" if d.is_excerpt else "no",
-                    source_text(d),
-                    d.standard.reference if d.standard else "",
-                    d.clause or "",
-                    d.valid_from.isoformat() if d.valid_from else "",
-                    d.licence,
-                    d.source_url or "",
-                    d.nature or "",
-                    d.status,
-                    d.revision,
-                    _safe(concept.measurability or ""),
-                ]
-            )
+            row = [
+                concept.slug,
+                concept.label("en"),
+                "" if concept.divergence is None else f"{concept.divergence:.4f}",
+                d.body.code,
+                d.language,
+                d.term,
+                "; ".join(f"{x['term']} ({x['type']})" for x in d.designations),
+                d.text,
+                "yes" if d.is_excerpt else "no",
+                source_text(d),
+                d.standard.reference if d.standard else "",
+                d.clause or "",
+                d.valid_from.isoformat() if d.valid_from else "",
+                d.licence,
+                d.source_url or "",
+                d.nature or "",
+                d.status,
+                d.revision,
+                concept.measurability or "",
+            ]
+            writer.writerow(_safe(str(cell)) for cell in row)
     return out.getvalue()
 
 
 def _safe(value: str) -> str:
-    """Spreadsheets run a cell that starts with = + - @ as a formula: make it plain text."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+    """Spreadsheets run a cell that starts with = + - @ (or a tab, a carriage return, another
+    control) as a formula: in every column, make it plain text."""
+    return (
+        "'" + value
+        if value[:1] in ("=", "+", "-", "@") or (value[:1] and value[0] < " ")
+        else value
+    )

@@ -13,6 +13,7 @@ from rdflib.namespace import DCTERMS, SKOS, XSD
 
 from registry.exports import GlossaryData, source_text
 from registry.models import Concept, Definition
+from registry.text import iri
 
 _MATCH = {
     "exact": SKOS.exactMatch,
@@ -70,7 +71,7 @@ def export(data: GlossaryData, base_url: str) -> str:
             if d.standard is not None:
                 graph.add((u, DCTERMS.source, URIRef(f"{base}/standards/{d.standard.id}")))
             if d.source_url:
-                graph.add((u, DCTERMS.references, URIRef(d.source_url)))
+                graph.add((u, DCTERMS.references, URIRef(iri(d.source_url))))
             graph.add((u, DCTERMS.license, Literal(d.licence)))
             if d.is_excerpt:
                 graph.add(

@@ -11,6 +11,7 @@ from lxml import etree
 
 from registry.exports import GlossaryData, source_text
 from registry.models import Definition
+from registry.text import xml_safe
 
 NS = "urn:iso:std:iso:30042:ed:3.0"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -25,7 +26,7 @@ _TERM_TYPE = {"abbreviation": "abbreviation", "symbol": "symbol"}
 def _el(parent, tag: str, text: str | None = None, **attrs) -> etree._Element:
     element = etree.SubElement(parent, f"{{{NS}}}{tag}", {k: v for k, v in attrs.items() if v})
     if text is not None:
-        element.text = text
+        element.text = xml_safe(text)  # a damaged stored string must not fail the whole export
     return element
 
 

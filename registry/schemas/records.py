@@ -7,6 +7,8 @@ concept, definition, link). Loading normalises whitespace and references, so two
 spellings of the same record load to the same data and the same checksum.
 """
 
+import re
+
 from marshmallow import (
     EXCLUDE,
     Schema,
@@ -27,7 +29,20 @@ BODY_CODE = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9/ .&-]{0,31}$", error="not a
 # BCP 47 language tags as used here: en, fr, zh-Hans, pt-BR, ku-Arab ...
 LANGUAGE = validate.Regexp(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$", error="not a language tag")
 STAGE = validate.Regexp(r"^\d{2}\.\d{2}$", error="not a harmonized stage code like 60.60")
-URL = validate.URL(relative=False, schemes={"http", "https"}, error="not an http(s) URL")
+class _Url(validate.URL):
+    """An absolute http(s) URL that RFC 3986/3987 allows: marshmallow's check lets quotes,
+    angle brackets and braces through, which no URL may hold (and which broke the SKOS
+    export)."""
+
+    _NOT_IN_IRI = re.compile(r'[\s"<>\\^`{|}]')
+
+    def __call__(self, value: str) -> str:
+        if self._NOT_IN_IRI.search(value):
+            raise ValidationError(self._format_error(value))
+        return super().__call__(value)
+
+
+URL = _Url(relative=False, schemes={"http", "https"}, error="not an http(s) URL")
 
 DATE_PRECISIONS = ("day", "month", "year")
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 from registry.models import Annotation, Area, Body, Revision, Standard, User
 from registry.references import reference_key
 from registry.services import audit
+from registry.text import prose
 
 
 class AnnotationError(ValueError):
@@ -52,7 +53,7 @@ def _apply(session: Session, a: Annotation, data: dict[str, Any]) -> None:
     a.rule = data.get("rule")
     a.status = data["status"]
     a.severity = data["severity"]
-    a.text = data.get("text") or ""
+    a.text = prose(data.get("text"))
     a.proposed_action = data.get("proposed_action")
     a.addressed_to = codes
     a.addressed_by = addressed_by

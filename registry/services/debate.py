@@ -25,6 +25,7 @@ from registry.models import (
 from registry.models.people import ROLE_LABELS
 from registry.models.vocab import THREAD_KINDS
 from registry.services import audit
+from registry.text import prose
 
 TARGET_MODELS: dict[str, type] = {
     "standard": Standard,
@@ -115,7 +116,7 @@ def thread_size(session: Session, kind: str, target_id: int) -> int:
 
 
 def _clean_body(body: Any) -> str:
-    text = body.strip() if isinstance(body, str) else ""
+    text = prose(body) if isinstance(body, str) else ""
     if not text:
         raise DebateError("The post is empty.")
     if len(text) > BODY_MAX:
@@ -124,7 +125,7 @@ def _clean_body(body: Any) -> str:
 
 
 def _clean_reason(reason: Any, what: str) -> str:
-    text = reason.strip() if isinstance(reason, str) else ""
+    text = prose(reason) if isinstance(reason, str) else ""
     if not REASON_MIN <= len(text) <= REASON_MAX:
         raise DebateError(f"Give a reason for {what} ({REASON_MIN} to {REASON_MAX} characters).")
     return text

@@ -10,6 +10,7 @@ from registry import rubric
 from registry.clock import utcnow
 from registry.models import Evaluation, Revision, Standard, User
 from registry.services import audit
+from registry.text import prose
 
 SUMMARY_MAX = 4000
 
@@ -59,7 +60,7 @@ def write(
         clean = rubric.validate(scores)
     except rubric.RubricError as exc:
         raise EvaluationError(exc.errors) from None
-    summary = summary.strip() if isinstance(summary, str) else None
+    summary = prose(summary) if isinstance(summary, str) else None
     if summary and len(summary) > SUMMARY_MAX:
         raise EvaluationError({"summary": f"longer than {SUMMARY_MAX} characters"})
     existing = own_evaluation(session, standard, user)

@@ -22,6 +22,7 @@ from registry.models import Body, Concept, Definition, DefinitionLink
 from registry.models.vocab import LINK_INVERSE, LINK_STATES, LINK_TYPES
 from registry.policy import Actor
 from registry.services.paging import Page
+from registry.text import prose
 
 
 class LinkError(ValueError):
@@ -71,7 +72,7 @@ def create_link(
     policy.require(actor, "link.create", source)
     if type not in LINK_TYPES:
         raise LinkError(f"unknown link type {type!r}; one of {', '.join(LINK_TYPES)}")
-    rationale = (rationale or "").strip() or None
+    rationale = prose(rationale) or None
     if rationale is None:
         raise LinkError("say why: a link needs a rationale")
     with unit_of_work(session):

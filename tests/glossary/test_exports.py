@@ -233,3 +233,39 @@ def test_csv_cells_cannot_run_as_spreadsheet_formulas(client, glossary):
     )
     row = next(r for r in rows if r["source"] == "OECD report")
     assert row["text"].startswith("'=") and row["term"] == "'+fair"
+
+
+def test_a_damaged_stored_string_never_fails_an_export_or_a_feed(glossary, client):
+    """Strings stored before the edge removed controls (or written by hand in SQL): \\x01 in a
+    text made the whole-glossary TBX export and the feeds answer 500; a quote in a URL the SKOS
+    export."""
+    d = glossary.scalar(select(Definition).where(Definition.status == "current")
+                        .order_by(Definition.id))
+    d.text, d.source_url = "a\x01damaged text", 'https://example.org/a"<b>'
+    glossary.commit()
+    tbx = client.get("/api/v1/export/glossary.tbx")
+    assert tbx.status_code == 200 and "a\ufffddamaged text" in tbx.data.decode()
+    ttl = client.get("/api/v1/export/glossary.ttl")
+    assert ttl.status_code == 200 and "https://example.org/a%22%3Cb%3E" in ttl.text
+    slug = d.concept.slug
+    assert client.get(f"/feeds/concepts/{slug}.atom").status_code == 200
+
+
+def test_every_csv_column_is_neutralised_against_formulas(glossary, client):
+    d = glossary.scalar(select(Definition).where(Definition.status == "current")
+                        .order_by(Definition.id))
+    d.licence, d.clause = "=HYPERLINK(\"https://evil.example\")", "@SUM(A1)"
+    next(label for label in d.concept.labels if label.language == "en").label = "+cmd"
+    glossary.commit()
+    rows = list(csv.reader(io.StringIO(client.get("/api/v1/export/glossary.csv").text)))
+    cells = [cell for row in rows[1:] for cell in row]
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@")], cells
+    assert "'=HYPERLINK(\"https://evil.example\")" in cells and "'+cmd" in cells
+
+
+def test_a_url_that_no_url_may_hold_is_refused(session):
+    from marshmallow import ValidationError
+
+    for url in ('https://x.org/a"<b', "https://x.org/a{b}", "https://x.org/a b"):
+        with pytest.raises(ValidationError, match="not an http"):
+            f.load(session, f.body("ISO"), f.standard("ISO 1:2020", url=url))
