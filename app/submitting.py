@@ -99,7 +99,7 @@ def submit_file(
 def approve(submission: Submission, reviewer: User) -> dict[str, Any]:
     """Make the submission public: the core claims it and writes it (or imports its file) in
     one transaction, under the policy."""
-    authorize("submission.review", submission)
+    authorize("submission.approve", submission)
     return submissions.approve(db.session, submission, reviewer, read=read_submission)
 
 

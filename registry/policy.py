@@ -57,6 +57,11 @@ def _panel(user: User, target: Any = None) -> bool:
     return user.role in ("panel", "admin")
 
 
+def _another_reviewer(user: User, target: Any = None) -> bool:
+    """Four eyes: the panel approves, but never what they submitted themselves."""
+    return _panel(user) and (target is None or getattr(target, "submitter_id", None) != user.id)
+
+
 def _admin(user: User, target: Any = None) -> bool:
     return user.role == "admin"
 
@@ -144,6 +149,7 @@ RULES: dict[str, Rule] = {
     "submission.list": _signed_in,  # each sees its own; the panel sees every submission
     "submission.read": _own_or_panel,
     "submission.review": _panel,
+    "submission.approve": _another_reviewer,
     # the glossary
     "link.create": _panel,
     "link.review": _panel,
@@ -197,4 +203,6 @@ def _refusal(user: User, action: str, target: Any) -> str:
     if user.role == "submitter" and RULES[action] is _own_body:
         body = user.body.code if user.body else "no body"
         return f"You submit for {body} only; this entry belongs to another body."
+    if RULES[action] is _another_reviewer and _panel(user):
+        return "Nobody approves their own submission: another panel member must review it."
     return "Your role does not allow this."

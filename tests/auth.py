@@ -29,7 +29,7 @@ def sign_in(client, user: User) -> None:
     ):
         identifier = _create_identifier()
     with client.session_transaction() as sess:
-        sess["_user_id"] = str(user.id)
+        sess["_user_id"] = user.get_id()
         sess["_fresh"] = True
         sess["_id"] = identifier
 

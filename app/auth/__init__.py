@@ -19,8 +19,15 @@ SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
+    """``id.version``: a session or cookie from before the user's last sign-out, password
+    change or deactivation carries an older version and is refused."""
+    ident, _, version = user_id.partition(".")
+    if not (ident.isdigit() and version.isdigit()) or len(ident) > 18:
+        return None
+    user = db.session.get(User, int(ident))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
 
 
 @login_manager.request_loader

@@ -83,6 +83,10 @@ def sign_in():
 
 @bp.post("/sign-out")
 def sign_out():
+    if current_user.is_authenticated:
+        # Every session and remember-me cookie of this person ends, on every device.
+        users.end_sessions(current_user._get_current_object())
+        db.session.commit()
     logout_user()
     session.clear()
     flash("You are signed out.", "info")
@@ -188,7 +192,7 @@ def token_create():
         tokens=tokens.tokens_of(db.session, current_user),
         new_token=token,
         secret=secret,
-    ), 201
+    ), 201, {"Cache-Control": "no-store"}  # the secret must not stay in any cache
 
 
 @bp.post("/account/tokens/<int:token_id>/revoke")

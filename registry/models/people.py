@@ -23,6 +23,9 @@ class User(Timestamped, Base):
     body_id: Mapped[int | None] = mapped_column(ForeignKey("bodies.id", ondelete="SET NULL"))
     active: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[datetime | None]
+    # Part of every session and remember-me cookie: raising it ends them all (sign-out,
+    # password change, deactivation).
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     body: Mapped[Body | None] = relationship()
 
@@ -52,7 +55,7 @@ class User(Timestamped, Base):
         return f"{self.name}, {role[0].lower()}{role[1:]}"
 
     def get_id(self) -> str:
-        return str(self.id)
+        return f"{self.id}.{self.session_version}"
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"

@@ -216,7 +216,7 @@ def approve(session: Session, submission: Submission, reviewer: User,
     written) or waits for this transaction and then finds the submission approved.
     """
     session.rollback()  # this action's own transaction, reading the submission afresh
-    policy.require(reviewer, "submission.review", submission)
+    policy.require(reviewer, "submission.approve", submission)
     with unit_of_work(session):
         return _approve(session, submission, reviewer, read)
 

@@ -72,6 +72,8 @@ def update_user(session: Session, user: User, *, role: str, body_code: str | Non
     if actor_id == user.id and (role != "admin" or not active):
         raise UserError("you cannot demote or deactivate your own account")
     before = user_snapshot(user)
+    if user.active and not active:
+        end_sessions(user)
     user.role, user.body, user.active = role, body, active
     if name is not None:
         user.name = name.strip()[:200]
@@ -82,6 +84,11 @@ def update_user(session: Session, user: User, *, role: str, body_code: str | Non
     audit.record(session, entity="users", entity_id=user.id, action="update", path=path,
                  actor_id=actor_id, before=before, after=after)
     return True
+
+
+def end_sessions(user: User) -> None:
+    """Every session and remember-me cookie of ``user`` stops working (no commit)."""
+    user.session_version = (user.session_version or 0) + 1
 
 
 def rename(session: Session, actor, user: User, name: str) -> bool:
@@ -105,6 +112,7 @@ def set_password(session: Session, user: User, password: str, *, path: str = "we
     if len(password) < MIN_LENGTH:
         raise UserError(f"the password must have at least {MIN_LENGTH} characters")
     user.password_hash = hash_password(password)
+    end_sessions(user)
     audit.record(session, entity="users", entity_id=user.id, action="password", path=path,
                  actor_id=user.id, summary="password set")
 

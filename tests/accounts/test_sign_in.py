@@ -164,3 +164,45 @@ def test_current_user_is_anonymous_without_a_session(app, client):
         return "yes" if current_user.is_anonymous else "no"
 
     assert client.get("/_probe-anon").text == "yes"
+
+
+def _remember_cookie(response) -> str:
+    header = next(h for h in response.headers.getlist("Set-Cookie")
+                  if h.startswith("remember_token="))
+    return header.split(";", 1)[0].split("=", 1)[1]
+
+
+def _with_only_the_cookie(app, cookie: str):
+    other = app.test_client()
+    other.set_cookie("remember_token", cookie)
+    return other
+
+
+def test_sign_out_ends_every_session_and_remember_me_cookie(app, session, client, panel):
+    """An old cookie worked after sign-out; now sign-out, a password change and deactivation
+    each end them all."""
+    cookie = _remember_cookie(_sign_in(client, "panel@example.org", PASSWORD, remember="1"))
+    stolen = _with_only_the_cookie(app, cookie)
+    assert stolen.get("/account/tokens").status_code == 200  # the cookie signs in
+    client.post("/sign-out")
+    assert stolen.get("/account/tokens").status_code == 302  # ... until its owner signs out
+    again = _remember_cookie(_sign_in(client, "panel@example.org", PASSWORD, remember="1"))
+    assert again != cookie  # a new sign-in after a sign-out gets a new cookie
+
+    from registry.services import users
+
+    users.set_password(session, panel, "a-brand-new-password")
+    session.commit()
+    assert _with_only_the_cookie(app, again).get("/account/tokens").status_code == 302
+    assert client.get("/account/tokens").status_code == 302  # the open session too
+
+
+def test_deactivation_ends_the_sessions_of_that_person(app, session, client, panel):
+    cookie = _remember_cookie(_sign_in(client, "panel@example.org", PASSWORD, remember="1"))
+    from registry.services import users
+
+    users.update_user(session, panel, role="panel", body_code=None, active=False)
+    session.commit()
+    panel.active = True  # even re-activated, the old cookie stays dead
+    session.commit()
+    assert _with_only_the_cookie(app, cookie).get("/account/tokens").status_code == 302

@@ -337,3 +337,22 @@ def test_reject_over_the_api_needs_a_reason(app, session, client, users):
     assert rejected.status_code == 200 and rejected.json["reason"] == "Cite the clause"
     seen = client.get(f"/api/v1/submissions/{sid}", headers=ieee).json
     assert seen["status"] == "rejected" and seen["reason"] == "Cite the clause"
+
+
+def test_nobody_approves_their_own_submission(app, session, client, users, catalogue):
+    """Four eyes: a panel member's own submission waits for another panel member."""
+    from tests.auth import make_user
+
+    panel = bearer(session, users["panel"])
+    created = client.post("/api/v1/submissions", headers=panel, json={
+        "kind": "definition", "record": ieee_definition("the panel member's own text")})
+    assert created.status_code == 201, created.json
+    sid = created.json["id"]
+    own = client.post(f"/api/v1/submissions/{sid}/approve", headers=panel)
+    assert own.status_code == 403 and "their own submission" in own.json["message"]
+    assert client.get(f"/api/v1/submissions/{sid}", headers=panel).json["status"] == "pending"
+    sign_in(client, users["panel"])
+    assert "Approve and publish" not in client.get(f"/submissions/{sid}").text
+    assert client.post(f"/submissions/{sid}/approve").status_code == 403
+    other = bearer(session, make_user(session, "panel", email="second-panel@example.org"))
+    assert client.post(f"/api/v1/submissions/{sid}/approve", headers=other).status_code == 200

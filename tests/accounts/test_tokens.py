@@ -15,6 +15,7 @@ def test_a_token_is_shown_once_and_stored_as_a_hash(session, client, users):
     sign_in(client, users["ieee"])
     created = client.post("/account/tokens", data={"name": "CI <robot>", "scope": "write"})
     assert created.status_code == 201
+    assert created.headers["Cache-Control"] == "no-store"  # the page shows a secret
     secret = re.search(r'id="new-token">([^<]+)<', created.text).group(1)
     token = session.scalar(select(ApiToken))
     assert token.secret_hash == hashlib.sha256(secret.encode()).hexdigest()

@@ -15,5 +15,5 @@ def test_sign_in_sticks(app, client, session):
         return str(current_user.get_id())
 
     sign_in(client, user)
-    assert client.get("/_probe-current-user").text == str(user.id)
-    assert client.get("/_probe-current-user").text == str(user.id)
+    assert client.get("/_probe-current-user").text == user.get_id()
+    assert client.get("/_probe-current-user").text == user.get_id()
