@@ -72,6 +72,14 @@ def handle_database_down(exc: DBAPIError):
         "The registry's database is unavailable right now. Please try again shortly."))
 
 
+def handle_too_deep(exc: RecursionError):
+    """JSON nested thousands deep exhausts the parser's recursion (Flask's and webargs' alike):
+    the client's error. Anywhere else a RecursionError is ours."""
+    if not request.is_json:
+        raise exc
+    return _respond(400, "Bad Request", "The JSON body is nested too deeply to be read.")
+
+
 def handle_unexpected(exc: Exception):
     log.exception("unhandled error on %s %s", request.method, request.path)
     return _respond(500, "Internal Server Error",
@@ -83,5 +91,6 @@ def register(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf)
     app.register_error_handler(policy.PolicyError, handle_refusal)
     app.register_error_handler(DBAPIError, handle_database_down)
+    app.register_error_handler(RecursionError, handle_too_deep)
     if not app.testing:
         app.register_error_handler(Exception, handle_unexpected)

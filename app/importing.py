@@ -44,6 +44,12 @@ class TooLarge(ValueError):
     """The uploaded file is over the import size limit (HTTP 413)."""
 
 
+def upload_name(upload: FileStorage) -> str:
+    """The uploader's file name as reports show it: no folder part, at most 200 characters
+    (a 5,000-character name overflowed the column and the file system)."""
+    return clean(Path((upload.filename or "").replace("\\", "/")).name)[:200] or "upload"
+
+
 def run_upload(fmt: str, upload: FileStorage, *, max_bytes: int, **options) -> ImportReport:
     """Import an uploaded file (web form or API) from a private temporary copy.
 
@@ -51,7 +57,7 @@ def run_upload(fmt: str, upload: FileStorage, *, max_bytes: int, **options) -> I
     """
     if fmt not in FORMATS:
         raise UnknownFormat(f"unknown format {fmt!r}; known: {', '.join(sorted(FORMATS))}")
-    name = clean(Path((upload.filename or "").replace("\\", "/")).name)[:200] or "upload"
+    name = upload_name(upload)
     with tempfile.TemporaryDirectory(prefix="import-") as folder:
         path = Path(folder) / "upload"
         upload.save(path)

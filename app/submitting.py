@@ -61,8 +61,9 @@ def submit_file(
     if fmt not in FORMATS:
         raise SubmissionError(f"unknown format {fmt!r}; known: {', '.join(sorted(FORMATS))}")
     authorize("submission.create", body_code)
-    name = secure_filename(upload.filename or "") or "upload"
-    stored = _upload_dir() / f"{uuid.uuid4().hex}-{name}"
+    name = importing.upload_name(upload)
+    # The stored copy's name is ours; the uploader's is only shown.
+    stored = _upload_dir() / f"{uuid.uuid4().hex}-{secure_filename(name)[:100] or 'upload'}"
     upload.save(stored)
     db.session.commit()  # end this session's read transaction before the pipeline writes
     report = importing.run(
@@ -86,7 +87,7 @@ def submit_file(
         body_code=body_code,
         fmt=fmt,
         upload_path=str(stored),
-        upload_name=upload.filename or name,
+        upload_name=name,
         dry_run=report.to_dict(),
         note=note,
         path=path,

@@ -13,6 +13,7 @@ from marshmallow import (
 
 from registry.models import vocab
 from registry.schemas.datetimes import UtcDateTime
+from registry.schemas.ids import entry_id
 
 
 def country_code(value: str) -> str:
@@ -93,7 +94,7 @@ class PostIn(Schema):
         unknown = EXCLUDE
 
     body = fields.String(required=True, validate=validate.Length(min=1, max=20_000))
-    parent = fields.Integer(allow_none=True, load_default=None)
+    parent = entry_id(allow_none=True, load_default=None)
 
 
 class PostEditIn(Schema):
@@ -125,7 +126,7 @@ class FollowIn(Schema):
         unknown = EXCLUDE
 
     kind = fields.String(required=True, validate=validate.OneOf(vocab.FOLLOW_KINDS))
-    id = fields.Integer(required=True)
+    id = entry_id(required=True)
 
 
 # -- what the API returns -------------------------------------------------------------------

@@ -5,7 +5,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from registry.models import Submission
+from registry.models import Standard, Submission
 from tests import factories as f
 from tests.accounts.conftest import bearer, ieee_definition
 from tests.auth import sign_in
@@ -141,3 +141,29 @@ def test_stored_xss_attempts_render_escaped(app, session, client, users):
     sign_in(client, users["ieee"])
     assert "&lt;script&gt;alert" in client.get(f"/submissions/{other.json['id']}").text
     assert session.scalar(select(Submission).where(Submission.id == sid)).note == XSS
+
+
+def test_hostile_json_answers_4xx_with_a_message_never_500(app, session, client, users):
+    """Integers past int64 in follows and post parents, a lone surrogate, JSON nested 100,000
+    deep: each answered 500."""
+    panel = bearer(session, users["panel"])
+    f.load(session, f.standard("ISO/IEC 22989:2022"))
+    standard_id = session.scalar(select(Standard.id))
+    huge = 2**70
+    attempts = [
+        ("/api/v1/follows", {"kind": "standard", "id": huge}),
+        (f"/api/v1/threads/standard/{standard_id}/posts", {"body": "a reply", "parent": huge}),
+        (f"/api/v1/threads/standard/{standard_id}/posts", {"body": "x", "parent": -1}),
+    ]
+    for url, payload in attempts:
+        response = client.post(url, headers=panel, json=payload)
+        assert 400 <= response.status_code < 500, (url, payload, response.status_code)
+        assert response.get_json()["message"], url
+    surrogate = client.post(f"/api/v1/threads/standard/{standard_id}/posts", headers={
+        **panel, "Content-Type": "application/json"}, data='{"body": "half \\ud800 a pair"}')
+    assert surrogate.status_code in (201, 400, 422), surrogate.status_code
+    if surrogate.status_code == 201:
+        assert "\ud800" not in surrogate.get_json()["body"]
+    deep = client.post("/api/v1/follows", headers={**panel, "Content-Type": "application/json"},
+                       data="[" * 100_000 + "]" * 100_000)
+    assert deep.status_code == 400 and deep.get_json()["message"]

@@ -356,3 +356,17 @@ def test_nobody_approves_their_own_submission(app, session, client, users, catal
     assert client.post(f"/submissions/{sid}/approve").status_code == 403
     other = bearer(session, make_user(session, "panel", email="second-panel@example.org"))
     assert client.post(f"/api/v1/submissions/{sid}/approve", headers=other).status_code == 200
+
+
+def test_a_very_long_upload_name_is_shortened_not_a_500(app, session, client, users):
+    sign_in(client, users["ieee"])
+    record = ieee_definition("XAI transparency") | {"record": "definition"}
+    long_name = "a" * 5_000 + ".jsonl"
+    response = client.post(
+        "/submissions/new/file",
+        data={"format": "registry", "file": (io.BytesIO(_jsonl(record)), long_name)},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302, response.text
+    submission = session.scalar(select(Submission))
+    assert len(submission.upload_name) == 200 and submission.upload_name.startswith("aaa")
