@@ -1,8 +1,10 @@
 """XML from outside, parsed without trusting it: the one way importers open an XML file.
 
 No DTD is loaded, no entity is expanded, nothing is fetched from the network. A document that
-declares entities (the shape of "billion laughs" and external-entity attacks) is refused whole
-before parsing starts: real STS, TBX, IEEE and RDF/XML files never need them. A document type
+declares entities (the shape of "billion laughs" and external-entity attacks) is refused whole:
+real STS, TBX, IEEE and RDF/XML files never need them. A look at the first bytes refuses most
+such files before parsing starts; the parser's own view of the internal subset decides for every
+file, whatever the encoding (UTF-16) or how much comes before the declaration. A document type
 declaration that only names a DTD (``<!DOCTYPE martif SYSTEM "TBXcoreStructV02.dtd">``) is fine:
 the DTD is simply not read. Syntax errors are refused with their line.
 """
@@ -42,6 +44,14 @@ def check_prolog(source: Source) -> None:
         raise RefusedFile(f"{source.name}: the document declares XML entities; refused as unsafe")
 
 
+def _refuse_declared_entities(tree: etree._ElementTree, source: Source) -> None:
+    """What libxml2 itself parsed as the internal subset: any entity declaration refuses the
+    file (nothing was expanded: ``resolve_entities`` is off)."""
+    dtd = tree.docinfo.internalDTD
+    if dtd is not None and next(dtd.iterentities(), None) is not None:
+        raise RefusedFile(f"{source.name}: the document declares XML entities; refused as unsafe")
+
+
 def _blank_declarations(head: bytes) -> bytes:
     """The head with ``<?...?>``, ``<!...>`` and comments blanked, so the root tag can be found."""
     return re.sub(
@@ -58,9 +68,11 @@ def parse(source: Source) -> etree._ElementTree:
     parser = etree.XMLParser(**_options())
     with source.open() as stream:
         try:
-            return etree.parse(stream, parser)
+            tree = etree.parse(stream, parser)
         except etree.XMLSyntaxError as exc:
             raise RefusedFile(f"{source.name}: not well-formed XML: {_where(exc)}") from exc
+    _refuse_declared_entities(tree, source)
+    return tree
 
 
 def iterparse(source: Source, tags: tuple[str, ...]) -> Iterator[etree._Element]:
@@ -72,8 +84,13 @@ def iterparse(source: Source, tags: tuple[str, ...]) -> Iterator[etree._Element]
     check_prolog(source)
     with source.open() as stream:
         events = etree.iterparse(stream, events=("end",), tag=tags, **_options())
+        checked = False
         try:
-            yield from (element for _, element in events)
+            for _, element in events:
+                if not checked:  # the internal subset is parsed before any element ends
+                    _refuse_declared_entities(element.getroottree(), source)
+                    checked = True
+                yield element
         except etree.XMLSyntaxError as exc:
             raise RefusedFile(f"{source.name}: not well-formed XML: {_where(exc)}") from exc
 

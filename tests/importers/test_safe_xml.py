@@ -35,6 +35,23 @@ def test_entity_declarations_are_refused_whole(tmp_path, content):
         list(safe_xml.iterparse(source(tmp_path, content), ("foo", "lolz")))
 
 
+HIDDEN_BEHIND_A_COMMENT = (b'<?xml version="1.0"?>\n<!--' + b"x" * 70_000 + b"-->\n"
+                           + BILLION_LAUGHS.split(b"\n", 1)[1])
+UTF16 = BILLION_LAUGHS.decode().replace('version="1.0"', 'version="1.0" encoding="UTF-16"') \
+    .encode("utf-16")
+
+
+@pytest.mark.parametrize("content", [HIDDEN_BEHIND_A_COMMENT, UTF16], ids=["late", "utf16"])
+def test_entity_declarations_are_refused_by_the_parser_wherever_and_however_written(
+        tmp_path, content):
+    """The first-bytes look saw neither (70 KB of comment first, or UTF-16); the parser's
+    view of the internal subset refuses both, before any element reaches an importer."""
+    with pytest.raises(RefusedFile, match="declares XML entities"):
+        safe_xml.parse(source(tmp_path, content))
+    with pytest.raises(RefusedFile, match="declares XML entities"):
+        list(safe_xml.iterparse(source(tmp_path, content), ("lolz",)))
+
+
 def test_a_named_dtd_is_not_read_and_not_refused(tmp_path):
     tree = safe_xml.parse(source(tmp_path, NAMED_DTD))
     assert [e.get("id") for e in tree.iter("termEntry")] == ["a", "b"]
