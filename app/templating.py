@@ -4,6 +4,7 @@ from datetime import date, datetime
 from functools import lru_cache
 
 from flask import Flask, current_app, request, url_for
+from flask_login import current_user
 from markupsafe import Markup
 
 from app.auth.guard import allowed
@@ -72,6 +73,17 @@ def lang_attrs(language: str | None) -> Markup:
     return Markup('lang="{}" dir="{}"').format(language, text_direction(language))
 
 
+def person(user, absent: str = "a former user") -> str:
+    """Who did something, as this reader may see them: display name and role for everyone,
+    the e-mail address too for admins and for the person themself."""
+    if user is None:
+        return absent
+    viewer = current_user
+    if viewer.is_authenticated and (viewer.role == "admin" or viewer.id == user.id):
+        return f"{user.public_name} ({user.email})"
+    return user.public_name
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["status_label"] = lambda s: STATUS_LABELS.get(s, s or "")
@@ -81,6 +93,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(
         url_with=url_with,
         has_endpoint=has_endpoint,
+        person=person,
         allowed=allowed,
         NAV=NAV,
         lang_attrs=lang_attrs,

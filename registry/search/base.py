@@ -16,6 +16,16 @@ class IndexUnavailable(Exception):
     """The index is missing, stale or unreadable: rebuild it from the database."""
 
 
+# Every search is bounded, whoever asks: a prefix expands to at most MAX_EXPANSION words of the
+# index, and a request (scoring, counting, facets) stops at DEADLINE seconds with what it found.
+MAX_EXPANSION = 1000
+DEADLINE = 2.0
+
+
+class TooBroad(Exception):
+    """The query would cost more than a search may: its message says what to change."""
+
+
 @dataclass(frozen=True)
 class SearchRequest:
     q: str = ""

@@ -18,9 +18,12 @@ replaces every row in one transaction: readers see the old rows until it commits
 """
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
+from psycopg.errors import QueryCanceled
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from registry.models import SearchOutbox
@@ -31,7 +34,15 @@ from registry.search.analysis import (
     highlight,
     mark_sentinels,
 )
-from registry.search.base import FACETS, Hit, IndexUnavailable, Results, SearchBackend
+from registry.search.base import (
+    DEADLINE,
+    FACETS,
+    Hit,
+    IndexUnavailable,
+    Results,
+    SearchBackend,
+    TooBroad,
+)
 from registry.search.documents import SearchDoc, iter_docs, load_docs, parse_key
 
 BATCH = 500
@@ -151,10 +162,32 @@ def _filters(sql: _Sql, request) -> str:
     return "".join(f" AND {f}" for f in out)
 
 
+@contextmanager
+def _deadline(session: Session) -> Iterator[None]:
+    """The search's statements share one deadline in their own savepoint: past it PostgreSQL
+    cancels them (a prefix like "l0:*" over 200,000 references, a very common word) and the
+    reader is told to narrow the query, instead of a worker held for a minute."""
+    with session.begin_nested():
+        session.execute(text(f"SET LOCAL statement_timeout = {int(DEADLINE * 1000)}"))
+        try:
+            yield
+        except OperationalError as exc:
+            if not isinstance(exc.orig, QueryCanceled):
+                raise
+            raise TooBroad("This query matches too much to answer in time: add a word or type "
+                           "more of a word.") from None
+        # Released, a savepoint keeps SET LOCAL: the rest of the transaction gets no deadline.
+        session.execute(text("SET LOCAL statement_timeout = DEFAULT"))
+
+
 class PostgresBackend(SearchBackend):
     name = "postgres"
 
     def search(self, session, parsed, request) -> Results:
+        with _deadline(session):
+            return self._search(session, parsed, request)
+
+    def _search(self, session, parsed, request) -> Results:
         sql = _Sql()
         tsq = build_tsquery(sql, parsed)
         where = _filters(sql, request)
@@ -237,6 +270,10 @@ class PostgresBackend(SearchBackend):
         ).scalar()
 
     def match_ids(self, session, parsed, kinds, limit):
+        with _deadline(session):
+            return self._match_ids(session, parsed, kinds, limit)
+
+    def _match_ids(self, session, parsed, kinds, limit):
         sql = _Sql()
         tsq = build_tsquery(sql, parsed)
         kind_filter = f" AND d.kind = ANY({sql.p(list(kinds))})" if kinds else ""

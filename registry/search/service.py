@@ -39,6 +39,7 @@ from registry.search.base import (
     Results,
     SearchBackend,
     SearchRequest,
+    TooBroad,
 )
 from registry.search.documents import PUBLIC_DEFINITION_STATUSES, iter_docs
 
@@ -95,6 +96,9 @@ class SearchService:
             )
         try:
             results = self._search(session, parsed, request)
+        except TooBroad as exc:
+            return Results(query=parsed.raw, page=request.page, per_page=request.per_page,
+                           message=str(exc))
         except IndexUnavailable as exc:
             log.warning("search index unavailable: %s", exc)
             if not self._recover():
@@ -151,6 +155,8 @@ class SearchService:
                     session, parsed.with_alternatives(corrections), kinds, limit
                 )
             return found
+        except TooBroad:
+            return []
         except IndexUnavailable as exc:
             log.warning("search index unavailable: %s", exc)
             if self._recover():

@@ -15,6 +15,7 @@ leaves them without an index: they read the old directory until the swap.
 """
 
 import fcntl
+import itertools
 import json
 import logging
 import os
@@ -46,12 +47,15 @@ from registry.search.analysis import (
     highlight,
 )
 from registry.search.base import (
+    DEADLINE,
     FACETS,
+    MAX_EXPANSION,
     Hit,
     IndexUnavailable,
     Results,
     SearchBackend,
     SearchRequest,
+    TooBroad,
 )
 from registry.search.documents import SearchDoc, iter_docs, load_docs, parse_key
 
@@ -82,7 +86,6 @@ WRITER_MB = 16
 SEGMENT_DOCS = 50_000
 # A pathological query (every word common) stops collecting after this long; the hits found by
 # then are ranked and returned, marked as partial.
-TIME_LIMIT = 2.0
 
 
 class FoldTokenizer(Tokenizer):
@@ -185,16 +188,28 @@ def _field_query(fieldname: str, text: str) -> query.Query | None:
     return query.Phrase(fieldname, terms)
 
 
+class _CappedPrefix(query.Prefix):
+    """A prefix that expands to at most MAX_EXPANSION words, else TooBroad ("l0*" over 200,000
+    references expanded for over a minute)."""
+
+    def _btexts(self, ixreader):
+        words = list(itertools.islice(super()._btexts(ixreader), MAX_EXPANSION + 1))
+        if len(words) > MAX_EXPANSION:
+            raise TooBroad(f"“{self.text}*” matches more than {MAX_EXPANSION:,} words: "
+                           "type more of the word.")
+        return words
+
+
 def _option_query(clause: Clause) -> query.Query | None:
     words = fold_words(clause.text)
     if clause.prefix:
         # Prefixes match the beginning of titles, terms and references: expanding them over
         # all prose would cost a great deal for little.
-        return query.Or([query.Prefix(f, words[0]) for f in ("reference", "names")])
+        return query.Or([_CappedPrefix(f, words[0]) for f in ("reference", "names")])
     parts = [q for f in TEXT_FIELDS if (q := _field_query(f, clause.text))]
     if any(ch.isdigit() for ch in words[-1]):
         # References are typed from the left: "ISO/IEC 229" finds ISO/IEC 22989.
-        parts.append(query.Prefix("reference", words[-1]))
+        parts.append(_CappedPrefix("reference", words[-1]))
     return query.Or(parts) if parts else None
 
 
@@ -330,7 +345,7 @@ class WhooshBackend(SearchBackend):
         (rebuild, degraded results) instead of a 500."""
         try:
             yield
-        except IndexUnavailable:
+        except (IndexUnavailable, TooBroad):
             raise
         except Exception as exc:  # a damaged segment shows up while reading postings
             log.exception("whoosh search failed")
@@ -344,7 +359,7 @@ class WhooshBackend(SearchBackend):
         limit = request.page * request.per_page
         # No SIGALRM: signals work only in the main thread, and gunicorn's gthread workers
         # (``make run``) answer in other threads; the limit is then checked between documents.
-        timed = TimeLimitCollector(searcher.collector(limit=limit), timelimit=TIME_LIMIT,
+        timed = TimeLimitCollector(searcher.collector(limit=limit), timelimit=DEADLINE,
                                    use_alarm=False)
         # The filter wraps the timer: a TimeLimitCollector feeds its child directly, so a
         # filter inside it would be bypassed.
@@ -355,9 +370,13 @@ class WhooshBackend(SearchBackend):
         except TimeLimit:
             partial = True
         results = collector.results()
-        wanted = query.And([q, filt]) if filt is not None else q
-        matched = searcher.docs_for_query(wanted)
         table = self._facet_table(searcher)
+        if partial:
+            # Out of time: count only what was found, rather than a second full pass.
+            matched = [hit.docnum for hit in results]
+        else:
+            wanted = query.And([q, filt]) if filt is not None else q
+            matched = searcher.docs_for_query(wanted)
         # Count the few distinct combinations first (C speed), then split them.
         combos = Counter(map(table.__getitem__, matched))
         facets: dict[str, Counter] = {f: Counter() for f in FACETS}
@@ -381,7 +400,7 @@ class WhooshBackend(SearchBackend):
         if partial:
             out.message = (
                 "This query matches a great many entries; the best found in time "
-                "are shown. Add a word to narrow it."
+                "are shown, and the counts are of those only. Add a word to narrow it."
             )
         return out
 
