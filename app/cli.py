@@ -29,7 +29,8 @@ DEMO_FILES = ("bodies.jsonl", "areas.jsonl", "committees.jsonl", "standards.json
 # each sheet with its citation table (<name>.citations.csv) and the one reviewed concept map.
 GLOSSARY_DIR = DEMO_DIR / "sources" / "glossary"
 CONCEPT_MAP = GLOSSARY_DIR / "concept-map.csv"
-DEMO_SHEETS = ("nist-ai-100-3.csv", "eu-ai-act-article-3.csv")
+DEMO_SHEETS = ("nist-ai-100-3.csv", "eu-ai-act-article-3.csv", "nist-csrc-glossary.csv",
+               "w3c-dpv-ai.csv")
 
 demo_cli = AppGroup("demo", help="The demo catalogue shipped with the registry.")
 users_cli = AppGroup("users", help="Manage users.")
