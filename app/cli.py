@@ -30,7 +30,7 @@ DEMO_FILES = ("bodies.jsonl", "areas.jsonl", "committees.jsonl", "standards.json
 GLOSSARY_DIR = DEMO_DIR / "sources" / "glossary"
 CONCEPT_MAP = GLOSSARY_DIR / "concept-map.csv"
 DEMO_SHEETS = ("nist-ai-100-3.csv", "eu-ai-act-article-3.csv", "nist-csrc-glossary.csv",
-               "w3c-dpv-ai.csv")
+               "w3c-dpv-ai.csv", "w3c-dpv.csv")
 # Then the links between their definitions (the registry's own format): read and typed one by
 # one, and computed from the texts (SOURCES.md, section 10.6).
 DEMO_LINKS = ("links-reviewed.jsonl", "links-computed.jsonl")
