@@ -29,7 +29,11 @@ DEMO_FILES = ("bodies.jsonl", "areas.jsonl", "committees.jsonl", "standards.json
 # each sheet with its citation table (<name>.citations.csv) and the one reviewed concept map.
 GLOSSARY_DIR = DEMO_DIR / "sources" / "glossary"
 CONCEPT_MAP = GLOSSARY_DIR / "concept-map.csv"
-DEMO_SHEETS = ("nist-ai-100-3.csv", "eu-ai-act-article-3.csv")
+DEMO_SHEETS = ("nist-ai-100-3.csv", "eu-ai-act-article-3.csv", "nist-csrc-glossary.csv",
+               "w3c-dpv-ai.csv", "w3c-dpv.csv")
+# Then the links between their definitions (the registry's own format): read and typed one by
+# one, and computed from the texts (SOURCES.md, section 10.6).
+DEMO_LINKS = ("links-reviewed.jsonl", "links-computed.jsonl")
 
 demo_cli = AppGroup("demo", help="The demo catalogue shipped with the registry.")
 users_cli = AppGroup("users", help="Manage users.")
@@ -67,6 +71,7 @@ def demo_load(if_empty: bool) -> None:
         runs.append(("glossary-sheet", GLOSSARY_DIR / name, {
             "citations": citations if citations.exists() else None,
             "concept_map": CONCEPT_MAP}))
+    runs += [("registry", GLOSSARY_DIR / name, {}) for name in DEMO_LINKS]
     for fmt, path, options in runs:
         report = importing.run(fmt, path, origin="demo", **options)
         click.echo(report.summary())

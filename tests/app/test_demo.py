@@ -15,7 +15,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from app.cli import DEMO_DIR, DEMO_FILES, DEMO_SHEETS
+from app.cli import DEMO_DIR, DEMO_FILES, DEMO_LINKS, DEMO_SHEETS
 from app.extensions import db as flask_db
 from registry.models import Base, ImportBatch
 from registry.references import reference_key, work_key
@@ -103,11 +103,11 @@ def test_demo_loads_cleanly_and_a_second_load_changes_nothing(runner, session):
 
     # Every run is recorded as one import batch per file; nothing else may change.
     batches = after_second.pop("import_batches") - after_first.pop("import_batches")
-    assert batches == len(DEMO_FILES) + len(DEMO_SHEETS)
+    assert batches == len(DEMO_FILES) + len(DEMO_SHEETS) + len(DEMO_LINKS)
     assert after_second == after_first
     summaries = [line for line in second.output.splitlines()
                  if ".jsonl:" in line or ".csv:" in line]
-    assert len(summaries) == len(DEMO_FILES) + len(DEMO_SHEETS)
+    assert len(summaries) == len(DEMO_FILES) + len(DEMO_SHEETS) + len(DEMO_LINKS)
     for line in summaries:
         assert "created 0, updated 0," in line and "rejected 0" in line, line
     assert session.scalar(select(func.sum(ImportBatch.rejected))) == 0
@@ -183,6 +183,185 @@ def test_links_are_proposed_and_explained(demo_session):
     assert len(links) >= 5
     assert {link.state for link in links} == {"proposed"}
     assert all(link.rationale and "Editorial suggestion" in link.rationale for link in links)
+
+
+# -- the glossary's depth (issue 20) -------------------------------------------------------
+
+KEY_CONCEPTS = ("fairness", "safety", "transparency", "explainability", "robustness",
+                "accountability", "bias", "trustworthiness", "human-oversight", "risk", "ai-system")
+# Not bodies: LIT holds the books, papers and dictionaries NIST AI 100-3 cites by a short key.
+NOT_A_BODY = "LIT"
+
+
+def glossary_counts(session) -> dict:
+    from registry.models import Body, Concept, Definition, DefinitionLink
+
+    current = select(Definition.concept_id, Body.code).join(Body).where(
+        Definition.status == "current")
+    bodies_of: dict[int, set[str]] = {}
+    definitions_of: Counter = Counter()
+    for concept_id, code in session.execute(current):
+        definitions_of[concept_id] += 1
+        if code != NOT_A_BODY:
+            bodies_of.setdefault(concept_id, set()).add(code)
+    slugs = dict(session.execute(select(Concept.id, Concept.slug)).all())
+    links = session.scalars(select(DefinitionLink)).all()
+    return {
+        "concepts": len(slugs),
+        "definitions": sum(definitions_of.values()),
+        "bodies": len(set().union(*bodies_of.values())),
+        "three_bodies": sum(1 for b in bodies_of.values() if len(b) >= 3),
+        "links": links,
+        "key": {slugs[i]: (definitions_of[i], len(bodies_of.get(i, ())))
+                for i in slugs if slugs[i] in KEY_CONCEPTS},
+    }
+
+
+def test_glossary_depth_targets_that_hold(demo_session):
+    counts = glossary_counts(demo_session)
+    assert counts["concepts"] >= 400
+    assert counts["definitions"] >= 1200
+    assert counts["bodies"] >= 10
+    links = counts["links"]
+    assert all(link.rationale and link.source_id != link.target_id for link in links)
+    assert sum(1 for link in links if link.source.body_id != link.target.body_id) >= 150
+    assert sum(1 for link in links if link.type == "conflicting") >= 5
+    assert counts["three_bodies"] >= 60
+    for slug in KEY_CONCEPTS:
+        if slug == "human-oversight":
+            continue  # below
+        definitions, bodies = counts["key"][slug]
+        assert definitions >= 5 and bodies >= 4, (slug, definitions, bodies)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "Issue 20's target not met from sources the registry could read: human oversight has 5 "
+    "definitions from 3 bodies (EU, OECD, W3C), not 4. See /work/notes/issue-20.md."))
+def test_human_oversight_has_four_bodies(demo_session):
+    definitions, bodies = glossary_counts(demo_session)["key"]["human-oversight"]
+    assert definitions >= 5 and bodies >= 4
+
+
+def sheet_cells(name: str):
+    """(row, column, term, text, citation, row cells) of a demo glossary sheet, read with csv."""
+    import csv
+
+    from app.cli import GLOSSARY_DIR
+
+    with open(GLOSSARY_DIR / name, encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    head = [h.strip().lower() for h in rows[0]]
+    for row in rows[1:]:
+        cells = dict(zip(head, row, strict=False))
+        for number in range(1, 50):
+            text = cells.get(f"definition {number}")
+            if text is None:
+                break
+            if text.strip():
+                yield row[0], text, cells.get(f"citation {number}", ""), cells
+
+
+def expected_fields(name: str, citation: str, cells: dict) -> dict:
+    """What the source files say a definition's fields are: the citation table's entry, else the
+    reference the citation is (the EU sheet's article points, CSRC's document lists)."""
+    import csv
+
+    from app.cli import GLOSSARY_DIR
+    from registry.text import clean
+
+    table_path = GLOSSARY_DIR / name.replace(".csv", ".citations.csv")
+    with open(table_path, encoding="utf-8", newline="") as fh:
+        table = {clean(r["citation"]): r for r in csv.DictReader(fh)}
+    key = clean(citation)
+    quoted = re.match(r"^.+?,?\s+citi\w*\s+(.+)$", key)  # "X, citing Y" is Y's definition
+    if key not in table and quoted and quoted.group(1) in table:
+        key = quoted.group(1)
+    if key in table:
+        row = table[key]
+        return {"body": row["body"], "source": row["source"], "clause": row["clause"] or None,
+                "date": row["date"] or None, "url": row["url"] or None,
+                "licence": row["licence"]}
+    document = next((k for k in sorted(table, key=len, reverse=True)
+                     if key.startswith(k + " ") and re.fullmatch(r"[\d.]+", key[len(k) + 1:])),
+                    None)
+    if document:  # "ISO/IEC 22989:2022 3.3.11": the table's document, the cell's clause
+        row = table[document]
+        return {"body": row["body"], "source": row["source"], "clause": key[len(document) + 1:],
+                "date": row["date"] or None, "url": row["url"] or None,
+                "licence": row["licence"]}
+    article = re.match(r"^(Regulation \(EU\) 2024/1689), (Article 3\(\d+\))$", key)
+    if article:
+        row = table[article.group(1)]
+        return {"body": "EU", "source": article.group(1), "clause": article.group(2),
+                "date": row["date"], "url": row["url"], "licence": row["licence"]}
+    first = clean(citation.split(";")[0])
+    return {"body": "CNSS" if first.startswith("CNSSI") else "NIST", "source": first,
+            "clause": None, "date": cells.get("date") or None, "url": cells.get("url") or None,
+            "licence": "Public domain: work of the US Government (17 U.S.C. 105)"}
+
+
+def test_forty_definitions_match_their_source_files(demo_session):
+    """Forty definitions, as many from each sheet, spread over it, field by field against the
+    files."""
+    from app.cli import DEMO_SHEETS
+    from registry.models import Body, Definition
+    from registry.text import clean, excerpt
+
+    checked = 0
+    quota = 40 // len(DEMO_SHEETS)
+    for number, name in enumerate(DEMO_SHEETS):
+        cells = list(sheet_cells(name))
+        share = quota + (1 if number < 40 % len(DEMO_SHEETS) else 0)
+        step = max(1, len(cells) // share)
+        for term, text, citation, row in cells[::step][:share]:
+            want = expected_fields(name, citation, row)
+            found = [d for d in demo_session.scalars(
+                select(Definition).join(Body).where(
+                    Body.code == want["body"], Definition.term == clean(term),
+                    Definition.status == "current"))
+                if d.source_label == want["source"] and d.clause == want["clause"]]
+            assert len(found) == 1, (name, term, citation, want)
+            d = found[0]
+            assert d.language == "en"
+            assert (str(d.valid_from) if d.valid_from else None) == want["date"], (name, term)
+            assert d.source_url == want["url"], (name, term)
+            assert d.licence == want["licence"], (name, term)
+            assert d.notes[0] == f"Cited in {name} as '{clean(citation)}'."
+            if d.is_excerpt:
+                assert d.text == excerpt(clean(text), 30), (name, term)
+            else:
+                assert d.text == clean(text), (name, term)
+            checked += 1
+    assert checked == 40
+
+
+def test_terms_join_another_source_only_through_the_concept_map():
+    """A concept holds terms of several sources only where the reviewed map puts them there:
+    at most one source of a concept may reach it by the slug of its term."""
+    import csv
+    from pathlib import Path
+
+    from app.cli import CONCEPT_MAP, DEMO_SHEETS, GLOSSARY_DIR
+    from importers.glossary_sheet import load_concept_map
+    from registry.text import slugify, term_key
+
+    mapping = load_concept_map(CONCEPT_MAP)
+    reached: dict[str, set[tuple[str, bool]]] = {}
+    for record in records("glossary.jsonl"):
+        if record["record"] == "definition":
+            reached.setdefault(record["concept"], set()).add(("glossary.jsonl", True))
+    for name in DEMO_SHEETS:
+        stem = Path(name).stem
+        with open(GLOSSARY_DIR / name, encoding="utf-8", newline="") as fh:
+            for row in list(csv.reader(fh))[1:]:
+                mapped = mapping.get((stem, term_key(row[0])))
+                reached.setdefault(mapped or slugify(row[0]), set()).add((stem, bool(mapped)))
+    by_slug_alone = {slug: sources for slug, sources in reached.items()
+                     if len({s for s, _ in sources}) > 1
+                     and sum(1 for _, mapped in sources if not mapped) > 1}
+    assert by_slug_alone == {}
+    with open(CONCEPT_MAP, encoding="utf-8", newline="") as fh:
+        assert all(row["basis"].strip() for row in csv.DictReader(fh))
 
 
 @pytest.mark.parametrize("url", ["/standards", "/standards?body=ITU-T", "/glossary",
@@ -344,9 +523,11 @@ def test_definition_texts_respect_licences():
         if d["body"] in COPYRIGHTED_TEXT_BODIES:
             assert d["excerpt"] is True and d.get("url"), d
             assert len(d["text"].split()) <= 30, d["text"]
-        if d["body"] == "EU":
-            assert d["url"] == "https://eur-lex.europa.eu/eli/reg/2024/1689/oj"
-            assert d["source"].startswith("Regulation (EU) 2024/1689, ")
+        if d["body"] == "EU":  # the AI Act, or the AI HLEG's guidelines the Commission published
+            assert (d["url"], d["source"].startswith("Regulation (EU) 2024/1689, ")) in {
+                ("https://eur-lex.europa.eu/eli/reg/2024/1689/oj", True),
+                ("https://digital-strategy.ec.europa.eu/en/library/"
+                 "ethics-guidelines-trustworthy-ai", False)}
         if d["body"] == "NIST":
             assert d["url"].startswith("https://doi.org/10.6028/NIST.AI.")
     keys = Counter((d["body"], d["source"], d.get("clause"), d["concept"]) for d in definitions)
