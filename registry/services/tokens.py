@@ -7,7 +7,7 @@ import threading
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, bindparam, select, update
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from registry.clock import utcnow
@@ -114,14 +114,14 @@ class UsageRecorder:
             with engine.connect() as conn:
                 try:
                     _write_briefly(conn, rows, self.LOCK_WAIT_MS)
-                except DBAPIError:
+                except SQLAlchemyError:
                     # The connection may be the broken one (a SQLite file opened while it was
                     # read-only stays read-only): the pool must not hand it out again.
                     conn.invalidate()
                     raise
-        except DBAPIError as exc:
+        except SQLAlchemyError as exc:
             log.warning("last-used time of %d API token(s) not recorded: %s", len(rows),
-                        exc.orig)
+                        getattr(exc, "orig", None) or exc)
             return 0
         return len(rows)
 
