@@ -37,6 +37,7 @@ ENV_SETTINGS = (
     "MAIL_PASSWORD",
     "UPLOAD_DIR",
     "SIGN_IN_LIMIT",
+    "SIGN_IN_ACCOUNT_LIMIT",
     "API_WRITE_LIMIT",
     "POST_EDIT_WINDOW_MINUTES",
     "DEBATE_WRITE_RATE_LIMIT",
@@ -121,7 +122,8 @@ def build_config(instance_path: str, overrides: dict[str, Any] | None = None) ->
     # accounts (app/auth): token lifetimes in seconds, rate limits in Flask-Limiter's notation
     config.setdefault("RESET_TOKEN_MAX_AGE", 3600)
     config.setdefault("INVITE_TOKEN_MAX_AGE", 7 * 24 * 3600)
-    config.setdefault("SIGN_IN_LIMIT", "10 per minute")
+    config.setdefault("SIGN_IN_LIMIT", "10 per minute")  # per client address
+    config.setdefault("SIGN_IN_ACCOUNT_LIMIT", "5 per minute;20 per hour")  # refusals, per e-mail
     config.setdefault("RESET_LIMIT", "5 per minute")
     config.setdefault("API_WRITE_LIMIT", "60 per minute")
     config.setdefault("MAIL_PORT", "25")

@@ -51,12 +51,31 @@ def _sign_in_limit() -> str:
     return current_app.config["SIGN_IN_LIMIT"]
 
 
+def _sign_in_account_limit() -> str:
+    return current_app.config["SIGN_IN_ACCOUNT_LIMIT"]
+
+
+def _account_key() -> str:
+    """The per-account limit's key: the e-mail as accounts are looked up (case and spaces do
+    not make a new account), so guessing one account's password from many addresses is
+    limited too. Unknown e-mails are counted alike, so the limit tells nothing either."""
+    return "account:" + users.normalise_email(request.form.get("email", ""))
+
+
+def _refused(response) -> bool:
+    # Only refusals count against the account: its owner signing in is never locked out by
+    # their own successes.
+    return response.status_code == 401
+
+
 def _reset_limit() -> str:
     return current_app.config["RESET_LIMIT"]
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(_sign_in_limit, methods=["POST"])
+@limiter.limit(_sign_in_account_limit, methods=["POST"], key_func=_account_key,
+               deduct_when=_refused)
 def sign_in():
     next_url = safe_next(request.values.get("next"))
     if request.method == "GET":
@@ -66,7 +85,10 @@ def sign_in():
     email = request.form.get("email", "").strip()
     password = request.form.get("password", "")
     user = users.find_by_email(db.session, email) if email else None
-    ok = verify_password(user.password_hash if user else _dummy_hash(), password)
+    stored = user.password_hash if user is not None else None
+    # Every refusal verifies one argon2 hash, the dummy one when there is none to check (an
+    # unknown e-mail, an invitation not yet accepted): no account state answers faster.
+    ok = verify_password(stored or _dummy_hash(), password) and bool(stored)
     if not ok or user is None or not user.active:
         # One message whatever failed, so the form does not tell which emails have accounts.
         return render_template(

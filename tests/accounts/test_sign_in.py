@@ -206,3 +206,113 @@ def test_deactivation_ends_the_sessions_of_that_person(app, session, client, pan
     panel.active = True  # even re-activated, the old cookie stays dead
     session.commit()
     assert _with_only_the_cookie(app, cookie).get("/account/tokens").status_code == 302
+
+
+def test_every_account_state_verifies_one_hash(session, client, panel, monkeypatch):
+    """An invited account (no password yet) answered in 4 ms against 115 ms for the others,
+    so it could be told apart: now every refusal costs one argon2 verification."""
+    from registry import passwords
+    from registry.services import users
+
+    users.create_user(session, email="invited@example.org", role="panel")  # no password
+    inactive = make_user(session, "panel", email="gone@example.org")
+    inactive.active = False
+    session.commit()
+    verified = []
+
+    class Counting(type(passwords._hasher)):
+        def verify(self, hash, password):
+            verified.append(hash)
+            return super().verify(hash, password)
+
+    cheap = passwords._hasher
+    monkeypatch.setattr(passwords, "_hasher", Counting(
+        time_cost=cheap.time_cost, memory_cost=cheap.memory_cost, parallelism=cheap.parallelism))
+    for email in ("invited@example.org", "nobody@example.org", "gone@example.org",
+                  "panel@example.org"):
+        verified.clear()
+        response = _sign_in(client, email, "not-the-password")
+        assert response.status_code == 401 and SIGN_IN_REFUSED in response.text
+        assert len(verified) == 1, email
+    # The dummy hash never lets anyone in, whatever the password.
+    from app.auth.views import _dummy_hash
+
+    assert not verify_password(_dummy_hash(), "")
+    assert _sign_in(client, "invited@example.org", "not-a-real-password-for-timing"
+                    ).status_code == 401
+
+
+ACCOUNT_LIMITED = {
+    "RATELIMIT_ENABLED": True,
+    "SIGN_IN_LIMIT": "100 per minute",
+    "SIGN_IN_ACCOUNT_LIMIT": "2 per minute",
+}
+
+
+def _from(client, address: str, email: str, password: str):
+    return client.post("/sign-in", data={"email": email, "password": password},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+@pytest.mark.parametrize("app", [ACCOUNT_LIMITED], indirect=True)
+def test_sign_in_is_limited_per_account_whatever_the_address(app, client, panel):
+    codes = [
+        _from(client, address, email, "wrong").status_code
+        for address, email in [("10.0.0.1", "panel@example.org"),
+                               ("10.0.0.2", " Panel@Example.ORG"),
+                               ("10.0.0.3", "PANEL@example.org")]
+    ]
+    assert codes == [401, 401, 429]
+    # The right password does not get past the limit either, from yet another address ...
+    assert _from(client, "10.0.0.4", "panel@example.org", PASSWORD).status_code == 429
+    # ... while other accounts are not affected.
+    assert _from(client, "10.0.0.1", "other@example.org", "wrong").status_code == 401
+
+
+@pytest.mark.parametrize("app", [ACCOUNT_LIMITED], indirect=True)
+def test_successful_sign_ins_do_not_count_against_the_account(app, client, panel):
+    codes = [_sign_in(client, "panel@example.org", PASSWORD).status_code for _ in range(4)]
+    assert codes == [302] * 4
+
+
+def _redis_or_skip(url: str):
+    try:
+        import redis
+    except ImportError:
+        pytest.skip("the redis client is not installed")
+    client = redis.Redis.from_url(url, socket_connect_timeout=0.5)
+    try:
+        client.ping()
+    except redis.RedisError:
+        pytest.skip(f"no Redis at {url}")
+    return client
+
+
+def test_limits_in_redis_are_shared_by_every_worker(database_url, tmp_path, session, panel):
+    """With memory:// each worker counts alone; with Redis a second worker (a second app, with
+    its own storage connection) sees the attempts the first one counted."""
+    import uuid
+
+    from app.extensions import limiter
+    from tests.conftest import make_app
+
+    url = "redis://127.0.0.1:6379/15"
+    store = _redis_or_skip(url)
+    prefix = f"test-{uuid.uuid4().hex}"
+    config = {**ACCOUNT_LIMITED, "RATELIMIT_STORAGE_URI": url, "RATELIMIT_KEY_PREFIX": prefix}
+    try:
+        first = make_app(database_url, tmp_path / "one", **config)
+        assert [_sign_in(first.test_client(), "panel@example.org", "wrong").status_code
+                for _ in range(2)] == [401, 401]
+        second = make_app(database_url, tmp_path / "two", **config)
+        assert _sign_in(second.test_client(), "panel@example.org", "wrong").status_code == 429
+        assert store.keys(f"*{prefix}*account:panel@example.org*")
+        # The same with memory://: the second worker starts counting from nothing.
+        memory = {**ACCOUNT_LIMITED, "RATELIMIT_STORAGE_URI": "memory://"}
+        third = make_app(database_url, tmp_path / "three", **memory)
+        assert _sign_in(third.test_client(), "panel@example.org", "wrong").status_code == 401
+    finally:
+        for key in store.scan_iter(f"*{prefix}*"):
+            store.delete(key)
+        limiter._key_prefix = ""  # the limiter is one object for every app
+        limiter.enabled = False
