@@ -14,10 +14,12 @@ from app import demo_build, importing, search
 from app.extensions import db
 from importers import FORMATS
 from importers.pipeline import fail_abandoned_batches
+from registry import policy
 from registry.models import Body, Concept, Definition, DefinitionLink, Standard
 from registry.models.tokens import TOKEN_SCOPES
-from registry.models.vocab import ROLES
+from registry.models.vocab import BODY_KINDS, ROLES
 from registry.services import tokens
+from registry.services.bodies import BodyError, add_body
 from registry.services.users import UserError, create_user, find_by_email
 
 DEMO_DIR = demo_build.DEMO_DIR
@@ -38,6 +40,7 @@ DEMO_LINKS = ("links-reviewed.jsonl", "links-computed.jsonl")
 demo_cli = AppGroup("demo", help="The demo catalogue shipped with the registry.")
 users_cli = AppGroup("users", help="Manage users.")
 submissions_cli = AppGroup("submissions", help="Submissions waiting for review.")
+bodies_cli = AppGroup("bodies", help="Standards bodies and other sources of definitions.")
 
 
 def _progress_bar(path: Path, label: str):
@@ -238,8 +241,26 @@ def submissions_clean_uploads(min_age: int) -> None:
     click.echo(f"Removed {removed} file(s), {size:,} bytes.")
 
 
+@bodies_cli.command("add")
+@click.argument("code")
+@click.option("--name", required=True, help="The body's own name.")
+@click.option("--kind", required=True, type=click.Choice(BODY_KINDS))
+@click.option("--country", help="ISO 3166 code of a national body (DE, JP ...).")
+@click.option("--url", help="The body's website.")
+def bodies_add(code: str, name: str, kind: str, country: str | None, url: str | None) -> None:
+    """Add a body, so that files naming it can be imported."""
+    record = {"code": code, "name": name, "kind": kind, "country": country, "url": url}
+    try:
+        body = add_body(db.session, policy.OPERATOR,
+                        {k: v for k, v in record.items() if v is not None})
+    except BodyError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(f"Added {body.code}: {body.name} ({body.kind}).")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(submissions_cli)
+    app.cli.add_command(bodies_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(import_command)

@@ -1,10 +1,12 @@
 """Whether a definition's licence lets the registry keep its full text.
 
-Full text only where the licence allows it (EU legal acts, US Government works, OECD with
-attribution, Creative Commons, W3C, ODC-By, permissive software licences, public domain); any
-other licence, and any licence we cannot read, keeps a short excerpt with the citation and the
-link to the body's platform.
-Excerpting is the safe default: an unknown licence is never read as permission.
+A licence is recognised by identity, never guessed from prose: full text only when the
+statement *begins* with a licence or reuse policy the registry knows by name (an SPDX id, a
+Creative Commons or other open licence, the reuse policies of EU law, US Government works, the
+OECD, the W3C), or names a known licence URL. Anything else is restricted, however permissive it
+may sound: a copyright notice in any language ("Jede Art der Vervielfältigung ... nur mit
+Genehmigung des DIN" once matched ``MIT``), an unknown name, no licence at all. Restricted text
+is kept as a short excerpt with the citation and the link to the body's platform.
 """
 
 import re
@@ -14,24 +16,44 @@ from registry.text import excerpt
 EXCERPT_WORDS = 30
 EXCERPT_MAX_WORDS = 60  # the longest text accepted as an excerpt already made
 
-_OPEN = re.compile(
-    r"public domain|\bCC0\b|\bCC[ -]BY\b|creative\s*commons|European Union|\bEUR-Lex\b|"
-    r"\bOECD\b|\bW3C\b|\bODC[ -]By\b|open data commons|US Government|U\.S\. Government|"
-    r"17 U\.S\.C\. 105|reuse (is )?authori[sz]ed|freely (copied|reused)|"
-    r"creativecommons\.org/(licenses|publicdomain)|w3\.org/(copyright|Consortium/Legal)|"
-    r"\bMIT\b|\bBSD\b|\bApache\b",
+# The names a statement may begin with (case-insensitive), each followed by the end or by a
+# character that cannot continue a word: "MIT" opens "MIT License", not "Mitglied".
+KNOWN_NAMES = (
+    # SPDX identifiers and the usual spellings of the same licences
+    "CC0", "CC BY", "CC-BY", "CC BY-SA", "CC-BY-SA", "Creative Commons Attribution",
+    "Creative Commons Zero", "ODC-By", "ODC-BY", "Open Data Commons Attribution", "PDDL",
+    "MIT", "BSD-2-Clause", "BSD-3-Clause", "Apache-2.0", "Apache License",
+    "W3C Software and Document License", "W3C Document License",
+    # reuse policies of public bodies, as the registry records them
+    "Public domain", "US Government work", "U.S. Government work",
+    "\u00a9 European Union, reuse authorised", "European Union, reuse authorised",
+    "EU law: reuse authorised", "OECD, reuse with attribution", "OECD terms",
+)
+_NAME = re.compile(
+    "(?:" + "|".join(re.escape(n) for n in sorted(KNOWN_NAMES, key=len, reverse=True)) + ")"
+    r"(?![\w-])",
     re.IGNORECASE,
 )
-# Words that take permission away again, whatever else the licence says.
+_URL = re.compile(
+    r"https?://(?:www\.)?(?:creativecommons\.org/(?:licenses|publicdomain)/"
+    r"|opendatacommons\.org/licenses/(?:by|pddl)/"
+    r"|w3\.org/(?:copyright/(?:software|document)-license|Consortium/Legal/)"
+    r"|spdx\.org/licenses/(?:CC0|CC-BY|MIT|Apache|BSD))",
+    re.IGNORECASE,
+)
+# Words that take permission away again, whatever else the statement says.
 _CLOSED = re.compile(
-    r"all rights reserved|excerpt|proprietary|no reproduction|"
-    r"not for (re)?distribution",
+    r"all rights reserved|excerpt|proprietary|no reproduction|not for (re)?distribution",
     re.IGNORECASE,
 )
 
 
 def full_text_allowed(licence: str | None) -> bool:
-    return bool(licence) and bool(_OPEN.search(licence)) and not _CLOSED.search(licence)
+    if not licence:
+        return False
+    statement = licence.strip()
+    known = _NAME.match(statement) is not None or _URL.search(statement) is not None
+    return known and not _CLOSED.search(statement)
 
 
 def apply_licence(record: dict) -> dict:

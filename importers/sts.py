@@ -187,7 +187,11 @@ def _permissions(meta) -> str | None:
         _first(block, "copyright-year"),
     ]
     statement = ", ".join(p for p in parts if p)
-    return f"\u00a9 {statement}"[:300] if statement else None
+    if not statement:
+        return None
+    # "(c) 2006 ISO" already says it: no second sign in front ("(c) (c) 2006 ISO").
+    said = re.match(r"\s*(\u00a9|\(c\)|copyright\b)", statement, re.IGNORECASE)
+    return (statement if said else f"\u00a9 {statement}")[:300]
 
 
 def _clause(term_sec, entry) -> str | None:

@@ -371,6 +371,9 @@ def _hash(value: str) -> int:
     return int.from_bytes(hashlib.blake2b(value.encode(), digest_size=8).digest(), "big")
 
 
+NO_LICENCE = "Not stated by the file or the importer: restricted, excerpt only (give --licence)"
+
+
 class MissingSetting(Exception):
     """A definition needs a body or licence that neither the file nor the options give."""
 
@@ -456,9 +459,8 @@ def _definition(
             "the file does not name the body its definitions come from; give it with --body"
         )
     if not licence:
-        raise MissingSetting(
-            "the file does not say the licence of its definitions; give it with --licence"
-        )
+        # Imported, under the restricted rule (an excerpt), and the licence says why.
+        licence = NO_LICENCE
     notes = said.notes + lang.notes
     source = said.source or lang.source or entry.source
     if of_standard:

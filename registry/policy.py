@@ -172,6 +172,7 @@ RULES: dict[str, Rule] = {
     "token.manage": _self_or_admin,
     "account.edit": _self,
     "user.manage": _admin,
+    "body.edit": _admin,
     "audit.read": _admin,
     "batch.read": _admin,
     "import.run": _admin,

@@ -74,6 +74,15 @@ def clean(value: str | None) -> str:
     return " ".join(value.split())
 
 
+_NUMBER = re.compile(r"(\d+)")
+
+
+def natural_key(value: str) -> tuple:
+    """Sorts numbers inside text by value: "3.1.2" < "3.1.10", "A.2" < "A.10"."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
+                 for part in _NUMBER.split(value) if part)
+
+
 def term_key(term: str) -> str:
     """The form designations are matched on: NFKC, case-folded, dashes unified, spaces collapsed."""
     folded = unicodedata.normalize("NFKC", term).translate(_DASHES).casefold()

@@ -76,7 +76,9 @@ class Run:
         """The body's id; a body of ``KNOWN_BODIES`` is created on first use."""
         if code not in self.bodies:
             if code not in KNOWN_BODIES:
-                raise RecordError(f"unknown body '{code}': add a body record first")
+                raise RecordError(
+                    f"unknown body '{code}': add it first, e.g. flask --app wsgi bodies add "
+                    f"{code} --name \"...\" --kind national")
             name, kind, url = KNOWN_BODIES[code]
             [body_id] = ids.take(self.session, Body.__table__, 1)
             now = utcnow()

@@ -1,9 +1,13 @@
 """Bodies the registry knows by code, so a file naming one does not need a body record first."""
 
+from marshmallow import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from registry import policy
+from registry.db import unit_of_work
 from registry.models import Body
+from registry.schemas.records import BodyRecord, error_text
 
 # code -> (name, kind, url). Facts about the organisations, not about their documents.
 KNOWN_BODIES: dict[str, tuple[str, str, str]] = {
@@ -29,7 +33,40 @@ KNOWN_BODIES: dict[str, tuple[str, str, str]] = {
     "UNESCO": ("United Nations Educational, Scientific and Cultural Organization",
                "intergovernmental", "https://www.unesco.org"),
     "EU": ("European Union", "legislation", "https://eur-lex.europa.eu"),
+    "3GPP": ("3rd Generation Partnership Project", "consortium", "https://www.3gpp.org"),
+    "JISC": ("Japanese Industrial Standards Committee", "national", "https://www.jisc.go.jp"),
+    "DIN": ("DIN Deutsches Institut für Normung", "national", "https://www.din.de"),
+    "BSI": ("British Standards Institution", "national", "https://www.bsigroup.com"),
+    "AFNOR": ("Association française de normalisation", "national", "https://www.afnor.org"),
+    "ANSI": ("American National Standards Institute", "national", "https://www.ansi.org"),
+    "SAC": ("Standardization Administration of China", "national", "https://www.sac.gov.cn"),
 }
+
+
+class BodyError(ValueError):
+    """The body cannot be added; the message says why."""
+
+
+def add_body(session: Session, actor, record: dict, *, path: str = "cli") -> Body:
+    """Add a body (code, name, kind, optional url, country, description) under the policy,
+    through the same writer as imported bodies (audited); commits."""
+    # The write path reads KNOWN_BODIES from this module: imported here, not at the top.
+    from registry.ingest import WRITERS, Entry, Run, finish
+
+    policy.require(actor, "body.edit")
+    try:
+        data = BodyRecord().load({"record": "body", **record})
+    except ValidationError as exc:
+        raise BodyError(error_text(exc.messages)) from None
+    if session.scalar(select(Body.id).where(Body.code == data["code"])):
+        raise BodyError(f"a body with the code {data['code']} exists already")
+    with unit_of_work(session):
+        run = Run(session, path=path, actor_id=getattr(actor, "id", None), edit=True)
+        (outcome,) = WRITERS["body"](run, [Entry(data, path)])
+        if outcome.action == "rejected":
+            raise BodyError(outcome.reason)
+        finish(run)
+    return session.scalar(select(Body).where(Body.code == data["code"]))
 
 
 def find_or_create_known(session: Session, code: str) -> Body | None:

@@ -20,6 +20,7 @@ from registry.models.vocab import DEVELOPMENT_STATUSES
 from registry.references import reference_key
 from registry.services.paging import Page, paginate
 from registry.taxonomy import descendant_ids
+from registry.text import natural_key
 
 _SORTS = {
     "reference": (Standard.reference_key,),
@@ -83,12 +84,13 @@ def incoming_relations(session: Session, standard: Standard) -> list[StandardRel
 
 
 def definitions_in(session: Session, standard: Standard) -> list[Definition]:
-    return list(session.scalars(
+    """In clause order as the standard numbers them: 3.1.2 before 3.1.10."""
+    found = session.scalars(
         select(Definition)
         .where(Definition.standard_id == standard.id, Definition.status == "current")
         .options(selectinload(Definition.concept))
-        .order_by(Definition.clause, Definition.term)
-    ))
+    )
+    return sorted(found, key=lambda d: (natural_key(d.clause or ""), d.term))
 
 
 @dataclass

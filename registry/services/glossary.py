@@ -1,10 +1,10 @@
 """Reading the glossary: concepts and every source's definitions of them."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from registry.models import Area, Body, Concept, ConceptLabel, ConceptRelation, Definition, Standard
@@ -80,7 +80,10 @@ def concept_definitions(session: Session, concept: Concept, *, body: str | None 
                         as_of: date | None = None) -> list[Definition]:
     """The concept's definitions, current ones by default.
 
-    ``as_of`` gives the glossary as it stood on that date: the revisions valid then.
+    ``as_of`` gives the glossary as it stood on that date: the revisions valid then. A
+    revision is valid from its source's date (the date the file gave, else its standard's
+    publication); one whose source has no date counts from the day the registry recorded it,
+    never "since always" (the AI Act's 2024 definitions answered "as of 2023").
     """
     stmt = (
         select(Definition).where(Definition.concept_id == concept.id)
@@ -89,8 +92,10 @@ def concept_definitions(session: Session, concept: Concept, *, body: str | None 
         .order_by(Body.code, Definition.language, Definition.lineage, Definition.revision)
     )
     if as_of is not None:
+        next_day = datetime.combine(as_of + timedelta(days=1), time.min)
         stmt = stmt.where(
-            or_(Definition.valid_from.is_(None), Definition.valid_from <= as_of),
+            or_(Definition.valid_from <= as_of,
+                and_(Definition.valid_from.is_(None), Definition.recorded_at < next_day)),
             or_(Definition.valid_to.is_(None), Definition.valid_to > as_of),
         )
     elif not include_superseded:

@@ -114,3 +114,16 @@ def test_language_switch_falls_back_to_english_and_says_so(client, glossary):
     page = client.get("/glossary/fairness?lang=fr").get_data(as_text=True)
     assert '<h1 lang="en" dir="ltr">fairness</h1>' in page
     assert client.get("/glossary/fairness?lang=???").status_code == 400
+
+
+def test_as_of_before_a_sources_date_or_its_recording_shows_nothing_of_it(client, session,
+                                                                           glossary):
+    """A definition without a date is not valid "since always": it counts from the day the
+    registry recorded it."""
+    from tests import factories as f
+
+    f.load(session, f.definition("an undated text", body="OECD", source="An undated source",
+                                 concept="fairness"))
+    undated = "an undated text"
+    assert undated in client.get("/glossary/fairness").get_data(as_text=True)
+    assert undated not in client.get("/glossary/fairness?as_of=2023-01-01").get_data(as_text=True)

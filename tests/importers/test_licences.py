@@ -19,6 +19,17 @@ from importers.licences import apply_licence, full_text_allowed
         ("\u00a9 All rights reserved, CEN, 2009", False),
         ("Creative Commons? No: all rights reserved", False),
         ("some licence we do not know", False),
+        # Copyright notices are not licences, whatever words they contain (DIN's matched MIT).
+        ("Jede Art der Vervielfältigung, auch auszugsweise, nur mit Genehmigung des DIN "
+         "Deutsches Institut für Normung e. V., Berlin, gestattet.", False),
+        ("Tous droits de reproduction réservés. Publié par l'AFNOR", False),
+        ("(c) 2006 ISO. Reproduced under licence from the European Union's partners", False),
+        ("Copyright IEEE; MIT and Apache projects cite it", False),
+        ("Mitglieder des DIN", False),
+        ("MIT License", True),
+        ("CC BY-SA 3.0 IGO", True),
+        ("W3C Software and Document License (2023), "
+         "https://www.w3.org/copyright/software-license-2023/", True),
         ("", False),
         (None, False),
     ],

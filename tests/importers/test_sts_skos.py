@@ -153,3 +153,27 @@ def test_skos_refused_files_write_nothing(session, name, reason):
 def test_skos_needs_a_body(session):
     report = importing.run("skos", FIXTURES / "vocab.ttl")
     assert report.exit_code == 2 and "--body" in report.refused
+
+
+@pytest.mark.parametrize("permissions, stored", [
+    # A national body's notice mentions "mit": it once matched the MIT licence.
+    ("<copyright-statement>Jede Art der Vervielfältigung, auch auszugsweise, nur mit "
+     "Genehmigung des DIN Deutsches Institut für Normung e. V., Berlin, gestattet."
+     "</copyright-statement>",
+     "\u00a9 Jede Art der Vervielfältigung, auch auszugsweise, nur mit Genehmigung des DIN "
+     "Deutsches Institut für Normung e. V., Berlin, gestattet."),
+    ("<copyright-statement>(c) 2006 ISO</copyright-statement>", "(c) 2006 ISO"),
+    ("<copyright-statement>Tous droits réservés, publié par l'AFNOR</copyright-statement>",
+     "\u00a9 Tous droits réservés, publié par l'AFNOR"),
+])
+def test_a_copyright_notice_in_any_language_keeps_only_an_excerpt(session, xsdo, tmp_path,
+                                                                  permissions, stored):
+    text = (FIXTURES / "niso-std-meta.sts.xml").read_text(encoding="utf-8")
+    path = tmp_path / "notice.sts.xml"
+    path.write_text(text.replace(
+        "<permissions><license><license-p>CC BY 4.0</license-p></license></permissions>",
+        f"<permissions>{permissions}</permissions>"), encoding="utf-8")
+    report = importing.run("sts", path)
+    assert (report.exit_code, report.rejected) == (0, [])
+    d = session.scalar(select(Definition))
+    assert (d.licence, d.is_excerpt) == (stored, True)

@@ -115,13 +115,17 @@ def test_dct_style_and_v3_namespace(session, xsdo):
 
 
 def test_body_and_licence_from_the_command_line_only_when_the_file_lacks_them(session, xsdo):
-    refused = run("no-licence.tbx", body="XSDO")
-    assert refused.exit_code == 2 and "--licence" in refused.refused
     assert run("no-licence.tbx", licence="CC0").refused.endswith("give it with --body")
     assert count(session, Definition) == count(session, ImportBatch) == 0
+    # No licence anywhere: imported under the restricted rule, and the licence says so.
+    unstated = run("no-licence.tbx", body="XSDO")
+    assert unstated.exit_code == 0
+    assert session.scalar(select(Definition.licence)).startswith("Not stated by the file")
+    assert session.scalar(select(Definition.is_excerpt)) is True
     accepted = run("no-licence.tbx", body="XSDO", licence="CC0 1.0")
     assert accepted.exit_code == 0
-    assert session.scalar(select(Definition.licence)) == "CC0 1.0"
+    current = session.scalars(select(Definition).where(Definition.status == "current")).all()
+    assert [(d.licence, d.is_excerpt) for d in current] == [("CC0 1.0", False)]
 
 
 @pytest.mark.parametrize(

@@ -39,3 +39,20 @@ def test_export_helpers_never_carry_what_the_formats_refuse():
     assert iri('https://example.org/a"<b> c{d}') == \
         "https://example.org/a%22%3Cb%3E%20c%7Bd%7D"
     assert iri("https://example.org/x?a=1&b=%20") == "https://example.org/x?a=1&b=%20"
+
+
+def test_a_standards_definitions_come_in_clause_order(session):
+    """Sorted as strings they read 3.1.1, 3.1.10, 3.1.2."""
+    from sqlalchemy import select
+
+    from registry.models import Standard
+    from registry.services.catalogue import definitions_in
+    from tests import factories as f
+
+    f.load(session, f.body("XSDO"), f.standard("XSDO 1:2025", bodies=["XSDO"]),
+           *[f.concept(f"c{n}") for n in (1, 2, 10)],
+           *[f.definition(f"text {n}", concept=f"c{n}", term=f"term {n}", body="XSDO",
+                          source="XSDO 1:2025", clause=f"3.1.{n}", licence="CC0 1.0")
+             for n in (10, 1, 2)])
+    standard = session.scalar(select(Standard))
+    assert [d.clause for d in definitions_in(session, standard)] == ["3.1.1", "3.1.2", "3.1.10"]
