@@ -39,6 +39,7 @@ DEMO_LINKS = ("links-reviewed.jsonl", "links-computed.jsonl")
 
 demo_cli = AppGroup("demo", help="The demo catalogue shipped with the registry.")
 users_cli = AppGroup("users", help="Manage users.")
+submissions_cli = AppGroup("submissions", help="Submissions waiting for review.")
 bodies_cli = AppGroup("bodies", help="Standards bodies and other sources of definitions.")
 
 
@@ -224,6 +225,22 @@ def users_token(email: str, scope: str, name: str) -> None:
     click.echo(secret)
 
 
+@submissions_cli.command("clean-uploads")
+@click.option("--min-age", default=60, show_default=True, type=click.IntRange(min=0),
+              help="Minutes: younger files are kept, a submission may be in its dry run.")
+def submissions_clean_uploads(min_age: int) -> None:
+    """Remove stored uploads that no pending submission refers to (left after a crash)."""
+    from app.submitting import orphan_uploads
+
+    removed = size = 0
+    for file in orphan_uploads(min_age * 60):
+        length = file.stat().st_size
+        file.unlink(missing_ok=True)
+        click.echo(f"Removed {file} ({length:,} bytes)")
+        removed, size = removed + 1, size + length
+    click.echo(f"Removed {removed} file(s), {size:,} bytes.")
+
+
 @bodies_cli.command("add")
 @click.argument("code")
 @click.option("--name", required=True, help="The body's own name.")
@@ -243,6 +260,7 @@ def bodies_add(code: str, name: str, kind: str, country: str | None, url: str | 
 
 def register(app: Flask) -> None:
     app.cli.add_command(demo_cli)
+    app.cli.add_command(submissions_cli)
     app.cli.add_command(bodies_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(import_command)

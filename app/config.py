@@ -36,6 +36,8 @@ ENV_SETTINGS = (
     "MAIL_USERNAME",
     "MAIL_PASSWORD",
     "UPLOAD_DIR",
+    "SUBMISSION_FILE_LIMIT",
+    "SUBMISSION_PENDING_FILES_MAX",
     "SIGN_IN_LIMIT",
     "SIGN_IN_ACCOUNT_LIMIT",
     "API_WRITE_LIMIT",
@@ -129,6 +131,10 @@ def build_config(instance_path: str, overrides: dict[str, Any] | None = None) ->
     config.setdefault("MAIL_PORT", "25")
     config.setdefault("MAIL_FROM", "registry@localhost")
     config.setdefault("UPLOAD_DIR", str(instance / "uploads"))
+    # file submissions: how often one submitter may upload, how many may wait for review
+    config.setdefault("SUBMISSION_FILE_LIMIT", "5 per minute;30 per day")
+    config.setdefault("SUBMISSION_PENDING_FILES_MAX", 10)
+    config["SUBMISSION_PENDING_FILES_MAX"] = int(config["SUBMISSION_PENDING_FILES_MAX"])
     # flask-smorest / OpenAPI
     config.setdefault("API_TITLE", "AI Standards Exchange")
     config.setdefault("API_VERSION", "v1")

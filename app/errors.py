@@ -59,8 +59,10 @@ def handle_refusal(exc: policy.PolicyError):
 
 
 def handle_database_down(exc: DBAPIError):
-    """An unreachable or locked database is a temporary condition: 503, and the next request
-    reconnects (pool_pre_ping) without restarting the app."""
+    """An unreachable, locked or read-only database is a temporary condition: 503, and the next
+    request reconnects without restarting the app (pool_pre_ping finds a lost server; a
+    connection the error left useless, read-only for instance, was already discarded with the
+    rest of the pool: ``registry.db._discard_broken_connections``)."""
     if not getattr(exc, "connection_invalidated", False) and not isinstance(exc, OperationalError):
         raise exc
     log.warning("database unavailable: %s", exc.orig)

@@ -4,7 +4,10 @@ Every check against the entry touched happens here, through ``app.auth.guard.aut
 page and an API call cannot disagree about who may submit or review what.
 """
 
+import logging
+import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +23,8 @@ from importers import FORMATS, read_submission
 from registry.models import Submission, User
 from registry.services import submissions
 from registry.services.submissions import SubmissionError
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "SubmissionError",
@@ -61,10 +66,26 @@ def submit_file(
     if fmt not in FORMATS:
         raise SubmissionError(f"unknown format {fmt!r}; known: {', '.join(sorted(FORMATS))}")
     authorize("submission.create", body_code)
+    cap = current_app.config["SUBMISSION_PENDING_FILES_MAX"]
+    waiting = submissions.pending_files(db.session, user)
+    if waiting >= cap:
+        # Each pending file stays on disk until it is decided: a submitter may not fill it.
+        raise SubmissionError(
+            f"you have {waiting} files waiting for review, the most one submitter may have; "
+            "submit more once the panel has decided on them")
     name = importing.upload_name(upload)
     # The stored copy's name is ours; the uploader's is only shown.
     stored = _upload_dir() / f"{uuid.uuid4().hex}-{secure_filename(name)[:100] or 'upload'}"
     upload.save(stored)
+    try:
+        return _queue_file(user, stored, name, fmt, body_code, licence, note, path)
+    except BaseException:
+        stored.unlink(missing_ok=True)  # nothing refers to it
+        raise
+
+
+def _queue_file(user: User, stored: Path, name: str, fmt: str, body_code: str,
+                licence: str | None, note: str | None, path: str) -> Submission:
     db.session.commit()  # end this session's read transaction before the pipeline writes
     report = importing.run(
         fmt,
@@ -78,7 +99,6 @@ def submit_file(
         screen=submissions.import_screen(db.session, body_code),
     )
     if report.refused:
-        stored.unlink(missing_ok=True)
         raise SubmissionError(f"the file was refused: {report.refused}")
     db.session.commit()  # the screen read in this session; start afresh before writing
     submission = submissions.create_import_submission(
@@ -101,9 +121,41 @@ def approve(submission: Submission, reviewer: User) -> dict[str, Any]:
     """Make the submission public: the core claims it and writes it (or imports its file) in
     one transaction, under the policy."""
     authorize("submission.approve", submission)
-    return submissions.approve(db.session, submission, reviewer, read=read_submission)
+    result = submissions.approve(db.session, submission, reviewer, read=read_submission)
+    # Imported: the batch keeps its name, counts and rejections, the submission both reports;
+    # nothing reads the file again.
+    _remove_upload(submission)
+    return result
 
 
 def reject(submission: Submission, reviewer: User, reason: str, path: str) -> None:
     authorize("submission.review", submission)
     submissions.reject(db.session, submission, reviewer, reason, path)
+    _remove_upload(submission)
+
+
+def _remove_upload(submission: Submission) -> None:
+    """The decided submission's file, once its decision is committed (a failed approval
+    leaves it pending, with its file)."""
+    if submission.kind != "import_file" or not submission.upload_path:
+        return
+    try:
+        Path(submission.upload_path).unlink(missing_ok=True)
+    except OSError as exc:  # clean-uploads removes it later
+        log.warning("could not remove the upload of submission %s: %s", submission.id, exc)
+
+
+def orphan_uploads(min_age_seconds: float) -> Iterator[Path]:
+    """Stored uploads that no pending submission refers to (left by a crash between saving
+    the file and queueing it, or by a removal that failed), older than ``min_age_seconds``:
+    a younger file may belong to a submission still in its dry run."""
+    folder = Path(current_app.config["UPLOAD_DIR"]) / "submissions"
+    if not folder.is_dir():
+        return
+    needed = {str(Path(p).resolve()) for p in submissions.pending_upload_paths(db.session)}
+    now = time.time()
+    for file in sorted(folder.iterdir()):
+        if not file.is_file() or str(file.resolve()) in needed:
+            continue
+        if now - file.stat().st_mtime >= min_age_seconds:
+            yield file

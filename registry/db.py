@@ -34,6 +34,29 @@ def _postgres_settings(dbapi_connection, _record) -> None:
     dbapi_connection.commit()  # a SET rolled back with its transaction would be undone
 
 
+# Errors after which a connection stays useless when their cause is gone: SQLite keeps a file
+# that was read-only (or unreachable) when the connection opened it read-only for the
+# connection's life; a PostgreSQL session that met a read-only server (a standby after a
+# failover, default_transaction_read_only) stays read-only. "database is locked" passes and is
+# not among them.
+_SQLITE_BROKEN = ("readonly database", "unable to open database file", "disk i/o error")
+_PG_READ_ONLY_TRANSACTION = "25006"
+
+
+@event.listens_for(Engine, "handle_error")
+def _discard_broken_connections(context) -> None:
+    """Treat such an error as a lost connection: SQLAlchemy then discards the connection and
+    every other one the pool holds (opened in the same bad moment), so the next request opens
+    fresh ones and writes recover without restarting the app."""
+    error = context.original_exception
+    if isinstance(error, sqlite3.OperationalError):
+        broken = any(text in str(error).lower() for text in _SQLITE_BROKEN)
+    else:
+        broken = getattr(error, "sqlstate", None) == _PG_READ_ONLY_TRANSACTION
+    if broken:
+        context.is_disconnect = True
+
+
 def make_engine(url: str, **kwargs) -> Engine:
     return create_engine(url, **kwargs)
 

@@ -81,10 +81,11 @@ def _shared_app(_schema, database_url, tmp_path_factory):
 
 def _forget_state(application, config: dict) -> None:
     """What a test may leave in the shared app: settings, the search index and its service,
-    memoized gap results."""
+    memoized gap results, noted token uses."""
     application.config.clear()
     application.config.update(config)
     application.extensions.pop("gaps_memo", None)
+    application.extensions.pop("token_usage", None)  # token ids are reused after the wipe
     if application.extensions.pop("search", None) is not None:
         shutil.rmtree(config["SEARCH_INDEX_DIR"], ignore_errors=True)
 

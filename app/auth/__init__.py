@@ -39,9 +39,18 @@ def load_user_from_token(req) -> User | None:
     if token is None:
         return None
     g.api_token = token
-    if tokens.touch(db.session, token):
-        db.session.commit()
+    # Noted only; written after the response, in a batch, best effort (never fails a request).
+    _usage().note(token)
     return token.user
+
+
+def _usage() -> tokens.UsageRecorder:
+    return current_app.extensions.setdefault("token_usage", tokens.UsageRecorder())
+
+
+def _record_token_usage(exc: BaseException | None = None) -> None:
+    if g.get("api_token") is not None:
+        _usage().flush(db.engine)
 
 
 def api_token():
@@ -68,6 +77,7 @@ def register(app: Flask) -> None:
     login_manager.login_view = "auth.sign_in"
     app.before_request(_forget_token)
     app.before_request(_csrf_for_cookie_api_writes)
+    app.teardown_request(_record_token_usage)
 
     from app.auth import views
 

@@ -2,13 +2,14 @@
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from sqlalchemy import select
 
 from app import submitting
 from app.auth.guard import authorize, guarded
-from app.extensions import db
+from app.extensions import db, limiter
 from app.web import bp
 from importers import FORMATS
 from registry.models import Area, Body, Submission, vocab
@@ -194,7 +195,16 @@ def submit_standard_change(standard_id: int):
     )
 
 
+def _file_limit() -> str:
+    return current_app.config["SUBMISSION_FILE_LIMIT"]
+
+
+def _submitter_key() -> str:
+    return f"user:{current_user.id}" if current_user.is_authenticated else get_remote_address()
+
+
 @bp.route("/submissions/new/file", methods=["GET", "POST"])
+@limiter.limit(_file_limit, methods=["POST"], key_func=_submitter_key)
 @guarded("submission.create")
 def submit_file():
     if request.method == "GET":

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from registry import policy
@@ -149,6 +149,28 @@ def create_import_submission(
     session.flush()
     _audit(session, submission, "submit", user, path)
     return submission
+
+
+def pending_files(session: Session, user: User) -> int:
+    """How many submitted files of ``user`` wait for review (each keeps its upload on disk)."""
+    return session.scalar(
+        select(func.count()).select_from(Submission).where(
+            Submission.submitter_id == user.id,
+            Submission.kind == "import_file",
+            Submission.status == "pending",
+        )
+    )
+
+
+def pending_upload_paths(session: Session) -> set[str]:
+    """The stored uploads that pending submissions still need; every other one may go."""
+    return set(session.scalars(
+        select(Submission.upload_path).where(
+            Submission.kind == "import_file",
+            Submission.status == "pending",
+            Submission.upload_path.is_not(None),
+        )
+    ))
 
 
 def import_screen(session: Session, body_code: str) -> Callable[[str, dict[str, Any]], str | None]:

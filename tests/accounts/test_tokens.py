@@ -144,3 +144,82 @@ def test_openapi_documents_the_submission_endpoints_and_bearer_tokens(client):
         assert operation["security"] == [{"bearerAuth": []}], (path, method)
     assert "requestBody" in paths["/api/v1/submissions"]["post"]
     assert "422" in paths["/api/v1/submissions"]["post"]["responses"]
+
+
+def _token_updates(engine) -> list[str]:
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("UPDATE API_TOKENS"):
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    return seen
+
+
+def test_last_used_is_written_at_most_once_a_minute_per_token(app, session, client, users,
+                                                              monkeypatch):
+    from datetime import timedelta
+
+    from app.extensions import db
+    from registry.services import tokens
+
+    first, second = bearer(session, users["ieee"]), bearer(session, users["panel"])
+    updates = _token_updates(db.engine)
+    for _ in range(5):
+        for headers in (first, second):
+            assert client.get("/api/v1/submissions", headers=headers).status_code == 200
+    assert len(updates) == 2  # one per token, not one per request
+    session.expire_all()
+    used = {t.id: t.last_used_at for t in session.scalars(select(ApiToken))}
+    assert all(used.values())
+    later = tokens.utcnow() + timedelta(minutes=2)
+    monkeypatch.setattr(tokens, "utcnow", lambda: later)
+    assert client.get("/api/v1/submissions", headers=first).status_code == 200
+    assert len(updates) == 3
+    session.expire_all()
+    assert sorted(t.last_used_at for t in session.scalars(select(ApiToken)))[-1] == later
+
+
+def _hold_the_token_rows(engine, token_ids):
+    """Another connection holding a write lock: on SQLite the whole database, on PostgreSQL
+    the token rows."""
+    from sqlalchemy import text
+
+    conn = engine.connect()
+    if engine.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn.execute(text("SELECT id FROM api_tokens WHERE id = ANY(:ids) FOR UPDATE"),
+                     {"ids": list(token_ids)})
+    return conn
+
+
+def test_a_token_read_succeeds_while_its_last_used_time_cannot_be_written(
+        app, session, client, users, caplog):
+    """A token GET failed (503) while the database was locked or read-only, because it wrote
+    the token's last-used time in the request. Now the write is best effort."""
+    from app.extensions import db
+
+    headers = bearer(session, users["ieee"])
+    token_id = session.scalar(select(ApiToken.id))
+    session.commit()
+    blocker = _hold_the_token_rows(db.engine, [token_id])
+    try:
+        response = client.get("/api/v1/submissions", headers=headers)
+        assert response.status_code == 200
+        assert "not recorded" in caplog.text
+        # A write the database refuses is not retried on every request.
+        caplog.clear()
+        assert client.get("/api/v1/submissions", headers=headers).status_code == 200
+        assert "not recorded" not in caplog.text
+    finally:
+        blocker.rollback()
+        blocker.close()
+    session.expire_all()
+    assert session.get(ApiToken, token_id).last_used_at is None  # dropped, not queued forever
+    # Writes on the engine work again afterwards: the failed connection was not kept.
+    assert client.post("/api/v1/submissions", headers=headers, json={
+        "kind": "definition", "record": ieee_definition()}).status_code == 201
