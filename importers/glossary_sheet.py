@@ -37,9 +37,9 @@ from pathlib import Path
 
 from lxml import etree
 
-from importers.licences import apply_licence
 from importers.pipeline import ImportOptions, Record, RefusedFile, Rejected, Source
 from importers.textfiles import csv_rows, split_list
+from registry.licences import apply_licence
 from registry.text import clean, slugify, term_key
 
 ISO_LICENCE = "© ISO/IEC; short excerpt quoted for identification; full text at ISO OBP"

@@ -20,9 +20,9 @@ import rdflib
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from importers import safe_xml
-from importers.licences import apply_licence
 from importers.pipeline import ImportOptions, Record, RefusedFile, Rejected, Source
 from importers.textfiles import whole_text
+from registry.licences import apply_licence
 from registry.references import split_clause
 from registry.text import clean, slugify
 

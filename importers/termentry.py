@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from importers.licences import apply_licence
 from importers.pipeline import Record, Rejected
+from registry.licences import apply_licence
 from registry.text import clean, slugify
 
 # Elements whose data category is their ``type`` attribute (DCA style).

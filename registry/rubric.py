@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from statistics import mean, pstdev
 from typing import Any
 
+from registry.text import prose
+
 SCALE = {
     0: "Absent: the standard or its process does nothing here.",
     1: "Weak: acknowledged, little substance.",
@@ -100,7 +102,8 @@ class RubricError(ValueError):
 def validate(scores: Any) -> dict[str, dict[str, Any]]:
     """Scores in canonical form, or RubricError naming each criterion that is wrong.
 
-    Every criterion must be present, with a score in the scale (or None) and a justification.
+    Every criterion must be present, with a score in the scale and a justification, or None
+    ("could not judge"), for which a justification is welcome but not required.
     """
     if not isinstance(scores, dict):
         raise RubricError({"scores": "must map each criterion to a score and a justification"})
@@ -126,8 +129,9 @@ def validate(scores: Any) -> dict[str, dict[str, Any]]:
             errors[criterion.key] = f"the score must be {MIN_SCORE} to {MAX_SCORE}, or none"
             continue
         justification = entry.get("justification") or ""
-        justification = justification.strip() if isinstance(justification, str) else ""
-        if len(justification) < JUSTIFICATION_MIN:
+        justification = prose(justification) if isinstance(justification, str) else ""
+        # "Could not judge" needs no reason (it says there was none to give); a score does.
+        if score is not None and len(justification) < JUSTIFICATION_MIN:
             errors[criterion.key] = (
                 f"a justification of at least {JUSTIFICATION_MIN} characters is required"
             )

@@ -138,7 +138,9 @@ class StandardRecord(RecordSchema):
     committee = Text(validate=validate.Length(max=120))
     scope = Text(validate=validate.Length(max=TEXT_MAX))
     url = Text(validate=URL)
-    ics = fields.List(Text(validate=validate.Regexp(r"^\d{2}(\.\d{3}(\.\d{2})?)?$")),
+    ics = fields.List(Text(validate=validate.Regexp(
+        r"^\d{2}(\.\d{3}(\.\d{2})?)?$",
+        error="not an ICS code: two digits, then optionally .three and .two (35.020.10)")),
                       load_default=list)
     languages = fields.List(Text(validate=LANGUAGE), load_default=list)
     keywords = fields.List(Text(validate=validate.Length(max=200)), load_default=list)

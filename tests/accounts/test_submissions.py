@@ -370,3 +370,14 @@ def test_a_very_long_upload_name_is_shortened_not_a_500(app, session, client, us
     assert response.status_code == 302, response.text
     submission = session.scalar(select(Submission))
     assert len(submission.upload_name) == 200 and submission.upload_name.startswith("aaa")
+
+
+def test_the_submission_page_reads_as_sentences_not_raw_fields(app, session, client, users):
+    ieee = bearer(session, users["ieee"])
+    sid = client.post("/api/v1/submissions", headers=ieee, json={
+        "kind": "definition", "record": ieee_definition("a text") | {"excerpt": True}}).json["id"]
+    sign_in(client, users["ieee"])
+    page = client.get(f"/submissions/{sid}").text
+    assert "Waiting for a panel member to review it" in page
+    record = page.split('class="meta record"')[1].split("</dl>")[0]
+    assert "<dt>excerpt</dt>\n    <dd>yes</dd>" in record and "True" not in record

@@ -236,7 +236,7 @@ def test_glossary_depth_targets_that_hold(demo_session):
 
 @pytest.mark.xfail(strict=True, reason=(
     "Issue 20's target not met from sources the registry could read: human oversight has 5 "
-    "definitions from 3 bodies (EU, OECD, W3C), not 4. See /work/notes/issue-20.md."))
+    "definitions from 3 bodies (EU, OECD, W3C), not 4. See app/demo/SOURCES.md, section 10."))
 def test_human_oversight_has_four_bodies(demo_session):
     definitions, bodies = glossary_counts(demo_session)["key"]["human-oversight"]
     assert definitions >= 5 and bodies >= 4

@@ -97,3 +97,12 @@ def test_aggregate_mean_spread_and_abstentions():
     ) == (2, 2.0, 1.0, 1, 3, 1)
     empty = rubric.aggregate([])[0]
     assert empty.n == 0 and empty.mean is None and empty.stdev is None
+
+
+def test_could_not_judge_needs_no_justification():
+    data = scores()
+    data["measurability"] = {"score": None, "justification": ""}
+    data["clarity"] = {"score": "", "justification": "No text to judge it by."}
+    clean = rubric.validate(data)
+    assert clean["measurability"] == {"score": None, "justification": ""}
+    assert clean["clarity"] == {"score": None, "justification": "No text to judge it by."}

@@ -25,7 +25,8 @@ def test_submit_a_definition_see_it_pending_then_approved(page: Page, base):
     page.get_by_role("button", name="Submit for review").click()
 
     expect(page.locator(".flash")).to_contain_text("waiting for review")
-    expect(page.locator(".status-text")).to_have_text("pending")
+    expect(page.locator(".status-text")).to_have_attribute("data-status", "pending")
+    expect(page.locator(".status-text")).to_contain_text("Waiting for a panel member")
     submission_url = page.url
     page.get_by_role("banner").get_by_role("link", name="My submissions").click()
     expect(page.locator("table.submissions")).to_contain_text(re.compile("pending", re.I))

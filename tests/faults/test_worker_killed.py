@@ -8,6 +8,7 @@ acknowledged (201 with an id) is in the database, and that every submission in t
 whole: its payload stored and its audit row beside it (one transaction, or neither).
 """
 
+import http.client
 import json
 import os
 import signal
@@ -46,7 +47,9 @@ def _submit(url: str, token: str, n: int) -> int | None:
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return json.loads(response.read())["id"] if response.status == 201 else None
-    except (urllib.error.URLError, ConnectionError, TimeoutError, json.JSONDecodeError):
+    # A worker killed while it sends the body cuts the answer short: not acknowledged.
+    except (urllib.error.URLError, http.client.HTTPException, ConnectionError, TimeoutError,
+            json.JSONDecodeError):
         return None
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from importers.licences import apply_licence, full_text_allowed
+from registry.licences import apply_licence, full_text_allowed
 
 
 @pytest.mark.parametrize(
