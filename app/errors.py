@@ -35,8 +35,10 @@ def handle_http(exc: HTTPException):
     if errors and not data.get("message"):
         message = "The request has invalid parameters."
     if exc.code == 429:
-        message = (f"Too many requests: the limit here is {exc.description}. Please wait a "
-                   "minute, then try again.")
+        # The window may be a minute, an hour or a day: say which, not "a minute" always.
+        wait = "a minute" if "minute" in str(exc.description) else "a while"
+        message = (f"Too many requests: the limit here is {exc.description}. Please wait "
+                   f"{wait}, then try again.")
     response = _respond(exc.code or 500, exc.name, message, errors)
     if exc.code == 405 and exc.valid_methods:
         response.headers["Allow"] = ", ".join(exc.valid_methods)

@@ -126,3 +126,13 @@ def test_clean_uploads_removes_only_files_no_pending_submission_needs(
 
     result = runner.invoke(args=["submissions", "clean-uploads", "--min-age", "0"])
     assert str(fresh) in result.output and not fresh.exists() and pending.exists()
+
+
+@pytest.mark.parametrize("app", [{"RATELIMIT_ENABLED": True,
+                                  "SUBMISSION_FILE_LIMIT": "1 per day"}], indirect=True)
+def test_a_daily_limit_does_not_ask_to_wait_a_minute(app, session, client, users, uploads):
+    sign_in(client, users["ieee"])
+    assert _upload(client).status_code == 302
+    limited = _upload(client, "again")
+    assert limited.status_code == 429 and "1 per 1 day" in limited.text
+    assert "wait a minute" not in limited.text and "wait a while" in limited.text
