@@ -359,7 +359,10 @@ class WhooshBackend(SearchBackend):
         limit = request.page * request.per_page
         # No SIGALRM: signals work only in the main thread, and gunicorn's gthread workers
         # (``make run``) answer in other threads; the limit is then checked between documents.
-        timed = TimeLimitCollector(searcher.collector(limit=limit), timelimit=DEADLINE,
+        # One deadline for the request: scoring gets 60% of it; the exact count (a second,
+        # unscored pass over every match) runs only if scoring took under a third of it.
+        started = time.monotonic()
+        timed = TimeLimitCollector(searcher.collector(limit=limit), timelimit=DEADLINE * 0.6,
                                    use_alarm=False)
         # The filter wraps the timer: a TimeLimitCollector feeds its child directly, so a
         # filter inside it would be bypassed.
@@ -371,7 +374,8 @@ class WhooshBackend(SearchBackend):
             partial = True
         results = collector.results()
         table = self._facet_table(searcher)
-        if partial:
+        exact = not partial and time.monotonic() - started < DEADLINE / 3
+        if not exact:
             # Out of time: count only what was found, rather than a second full pass.
             matched = [hit.docnum for hit in results]
         else:
@@ -401,6 +405,11 @@ class WhooshBackend(SearchBackend):
             out.message = (
                 "This query matches a great many entries; the best found in time "
                 "are shown, and the counts are of those only. Add a word to narrow it."
+            )
+        elif not exact:
+            out.message = (
+                "This query matches a great many entries; the best are shown, and the counts "
+                "are of those only. Add a word to narrow it."
             )
         return out
 
