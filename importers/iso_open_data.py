@@ -142,8 +142,6 @@ Rows = Iterator[tuple[str, dict] | Rejected]
 def _row_reader(source: Source) -> Callable[[Source], Rows]:
     """How to read this file's rows (called once per pass): JSON, JSON Lines or CSV."""
     start = first_text(source)
-    if not start:
-        raise RefusedFile(f"{source.name}: the file is empty")
     quiet = Source(source.path, source.name)
     if start.startswith("{"):
         # JSON Lines, unless the first line is not a record and the (small) file as a whole

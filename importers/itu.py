@@ -50,8 +50,6 @@ class _Bad(Exception):
 
 def read(source: Source, options: ImportOptions) -> Iterator[Record | Rejected]:
     start = first_text(source)
-    if not start:
-        raise RefusedFile(f"{source.name}: the file is empty")
     if start.startswith(("{", "[")):
         yield from _search_results(source)
         return

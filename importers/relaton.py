@@ -108,8 +108,6 @@ class _Bad(Exception):
 
 def read(source: Source, options: ImportOptions) -> Iterator[Record | Rejected]:
     start = first_text(source)
-    if not start:
-        raise RefusedFile(f"{source.name}: the file is empty")
     items = _xml_records(source) if start.startswith("<") else _yaml_records(source)
     count = 0
     for item in items:

@@ -55,14 +55,18 @@ def decode(source: Source, number: int, line: bytes) -> str:
 
 
 def first_text(source: Source) -> str:
-    """The first non-blank characters of the file (to tell JSON from JSON Lines from CSV)."""
+    """The first non-blank characters of the file (to tell JSON from JSON Lines from CSV);
+    an empty or blank file is refused."""
     with source.path.open("rb") as fh:
         head = fh.read(4096)
     try:
-        return head.decode("utf-8-sig").lstrip()[:64]
+        start = head.decode("utf-8-sig").lstrip()[:64]
     except UnicodeDecodeError:
         # The cut may fall inside a character; decode what is certainly whole.
-        return head[:-4].decode("utf-8-sig", errors="replace").lstrip()[:64]
+        start = head[:-4].decode("utf-8-sig", errors="replace").lstrip()[:64]
+    if not start:
+        raise RefusedFile(f"{source.name}: the file is empty")
+    return start
 
 
 def json_lines(source: Source) -> Iterator[tuple[str, dict] | Rejected]:
