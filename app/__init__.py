@@ -38,6 +38,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         glossary,
         health,
         history,
+        jobs,
         search,
         security,
         templating,
@@ -54,5 +55,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     api.register(app)
     cli.register(app)
     search.register(app)
+    jobs.register(app)
     glossary.register(app)
     return app

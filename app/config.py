@@ -7,6 +7,10 @@
 | SEARCH_INDEX_DIR  | ``search-index`` beside the SQLite file (instance folder otherwise) |
 | SECRET_KEY        | generated into ``instance/secret_key`` on first start |
 | RATELIMIT_STORAGE_URI | ``memory://`` (use redis:// with several workers)  |
+| REDIS_URL         | unset; when set, jobs use Redis (RedisHuey)          |
+| JOBS_QUEUE        | ``redis`` with REDIS_URL, else ``sqlite`` (or ``immediate``) |
+| JOBS_DIR          | ``jobs`` in the instance folder: uploads waiting for their job |
+| HARVEST_FILE_ROOTS | folders local harvest sources may be read from (``:``-separated) |
 """
 
 import os
@@ -43,6 +47,14 @@ ENV_SETTINGS = (
     "API_WRITE_LIMIT",
     "POST_EDIT_WINDOW_MINUTES",
     "DEBATE_WRITE_RATE_LIMIT",
+    # jobs and harvesting (app/jobs.py)
+    "REDIS_URL",
+    "JOBS_QUEUE",
+    "JOBS_QUEUE_FILE",
+    "JOBS_DIR",
+    "HARVEST_FILE_ROOTS",
+    "HARVEST_MAX_BYTES",
+    "HARVEST_TIMEOUT",
 )
 
 # Gap rules (registry.services.gaps): name -> (default, type). Documented in the README.
@@ -135,6 +147,16 @@ def build_config(instance_path: str, overrides: dict[str, Any] | None = None) ->
     config.setdefault("SUBMISSION_FILE_LIMIT", "5 per minute;30 per day")
     config.setdefault("SUBMISSION_PENDING_FILES_MAX", 10)
     config["SUBMISSION_PENDING_FILES_MAX"] = int(config["SUBMISSION_PENDING_FILES_MAX"])
+    # jobs: the queue (one machine: SQLite beside the database; several: Redis), where uploads
+    # wait for their job (shared by every worker's machine), what harvests may fetch
+    config.setdefault("JOBS_QUEUE", "redis" if config.get("REDIS_URL") else "sqlite")
+    config.setdefault("JOBS_QUEUE_FILE", str(instance / "jobs-queue.sqlite3"))
+    config.setdefault("JOBS_DIR", str(instance / "jobs"))
+    roots = config.get("HARVEST_FILE_ROOTS") or ()
+    config["HARVEST_FILE_ROOTS"] = tuple(
+        p for p in (roots.split(os.pathsep) if isinstance(roots, str) else roots) if p)
+    config["HARVEST_MAX_BYTES"] = int(config.get("HARVEST_MAX_BYTES", 512 * 1024 * 1024))
+    config["HARVEST_TIMEOUT"] = float(config.get("HARVEST_TIMEOUT", 30))
     # flask-smorest / OpenAPI
     config.setdefault("API_TITLE", "AI Standards Exchange")
     config.setdefault("API_VERSION", "v1")

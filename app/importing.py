@@ -1,9 +1,10 @@
 """The one way the app runs an import, from the CLI, a page, the API or the demo loader."""
 
-import tempfile
+import secrets
+import shutil
 from pathlib import Path
 
-from flask import has_request_context
+from flask import current_app, has_request_context
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 
@@ -50,18 +51,29 @@ def upload_name(upload: FileStorage) -> str:
     return clean(Path((upload.filename or "").replace("\\", "/")).name)[:200] or "upload"
 
 
-def run_upload(fmt: str, upload: FileStorage, *, max_bytes: int, **options) -> ImportReport:
-    """Import an uploaded file (web form or API) from a private temporary copy.
+def queue_upload(actor, fmt: str, upload: FileStorage, *, origin: str, max_bytes: int,
+                 **options):
+    """Keep an uploaded file (web form or API) where a worker finds it (JOBS_DIR) and queue
+    its import as a job, answering at once: reading the file is the job's work. The name shown
+    in reports is the uploader's file name without any folder part."""
+    from app import jobs
 
-    The name shown in reports is the uploader's file name without any folder part.
-    """
     if fmt not in FORMATS:
         raise UnknownFormat(f"unknown format {fmt!r}; known: {', '.join(sorted(FORMATS))}")
-    name = upload_name(upload)
-    with tempfile.TemporaryDirectory(prefix="import-") as folder:
-        path = Path(folder) / "upload"
-        upload.save(path)
-        size = path.stat().st_size
+    policy.require(actor, "import.run", options.get("body"))
+    folder = Path(current_app.config["JOBS_DIR"]) / f"upload-{secrets.token_hex(8)}"
+    folder.mkdir(parents=True, mode=0o700)
+    try:
+        upload.save(folder / "upload")
+        size = (folder / "upload").stat().st_size
         if size > max_bytes:
             raise TooLarge(f"The file is {size:,} bytes; imports are limited to {max_bytes:,}.")
-        return run(fmt, path, name=name, max_bytes=max_bytes, **options)
+        name = upload_name(upload)
+        params = {"format": fmt, "name": name, "folder": str(folder), "origin": origin,
+                  "max_bytes": max_bytes, **options}
+        verb = "Dry run of" if options.get("dry_run") else "Import of"
+        return jobs.start(actor, "import", params, f"{verb} {name} ({fmt})",
+                          action="import.run", target=options.get("body"))
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise

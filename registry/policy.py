@@ -176,6 +176,9 @@ RULES: dict[str, Rule] = {
     "audit.read": _admin,
     "batch.read": _admin,
     "import.run": _admin,
+    "harvest.manage": _admin,
+    "search.rebuild": _admin,
+    "job.read": _self_or_admin,  # a job is followed by who started it, and administrators
 }
 
 

@@ -56,6 +56,9 @@ def make_app(database_url: str, tmp_path, **overrides):
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "SERVER_NAME": None,
+        # Jobs run where they are queued; tests/jobs runs real queues and workers.
+        "JOBS_QUEUE": "immediate",
+        "JOBS_DIR": str(tmp_path / "jobs"),
     }
     config.update(overrides)
     return create_app(config)

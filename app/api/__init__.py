@@ -37,11 +37,20 @@ class ApiBlueprint(Blueprint):
 
 
 def register(app: Flask) -> None:
-    from app.api import catalogue, debate, gaps, glossary, imports, search, submissions
+    from app.api import (
+        catalogue,
+        debate,
+        gaps,
+        glossary,
+        imports,
+        jobs,
+        search,
+        submissions,
+    )
 
     _bearer_scheme()
     for blueprint in (catalogue.blp, glossary.blp, gaps.blp, imports.blp, search.blp,
-                      submissions.blp, debate.blp):
+                      submissions.blp, debate.blp, jobs.blp):
         # The API authenticates with tokens, not the session cookie; CSRF applies to forms.
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)

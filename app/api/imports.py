@@ -1,10 +1,10 @@
 """Import batches over the API, and imports by upload (multipart), for administrators."""
 
-from flask import abort, current_app, request
+from flask import abort, current_app, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
 
-from app import importing
+from app import importing, jobs
 from app.api import ApiBlueprint
 from app.auth.guard import authorize, guarded
 from app.extensions import db, limiter
@@ -14,9 +14,9 @@ from registry.schemas.imports import (
     BatchDetailOut,
     BatchOut,
     BatchQuery,
-    ReportOut,
     UploadOptions,
 )
+from registry.schemas.jobs import JobOut
 from registry.schemas.records import error_text
 from registry.services import imports
 
@@ -83,22 +83,17 @@ def get_import(batch_id: int):
         },
     }
 )
-@blp.response(
-    201,
-    ReportOut,
-    description="Imported (some records may be rejected: see rejected and exit_code 1)",
-)
-@blp.alt_response(200, schema=ReportOut, description="Dry run: what would change")
+@blp.response(202, JobOut, description="Queued: follow the job at the Location given")
 @blp.alt_response(400, description="Missing file or invalid options")
 @blp.alt_response(413, description="The file is over the size limit")
-@blp.alt_response(
-    422, schema=ReportOut, description="The file was refused whole; nothing was written"
-)
 @blp.alt_response(429, description="Too many uploads")
 @limiter.limit(UPLOAD_LIMIT)
 @guarded("import.run")
 def create_import():
-    """Import an uploaded file through the same pipeline as the command line."""
+    """Queue the import of an uploaded file (the same pipeline as the command line).
+
+    Answers at once with the job; its report (created, updated, unchanged, rejected with their
+    locations, or why the file was refused whole) is on the job once it is done."""
     try:
         options = UploadOptions().load(request.form.to_dict())
     except ValidationError as exc:
@@ -109,19 +104,11 @@ def create_import():
         abort(400, description="file: send the file to import as multipart field 'file'.")
     fmt = options.pop("format")
     try:
-        report = importing.run_upload(
-            fmt,
-            upload,
-            max_bytes=current_app.config["IMPORT_MAX_BYTES"],
-            origin="api",
-            actor=current_user._get_current_object(),
-            **options,
-        )
+        job = importing.queue_upload(
+            current_user._get_current_object(), fmt, upload, origin="api",
+            max_bytes=current_app.config["IMPORT_MAX_BYTES"], **options)
     except importing.UnknownFormat as exc:
         abort(400, description=str(exc))
     except importing.TooLarge as exc:
         abort(413, description=str(exc))
-    body = {**report.to_dict(), "exit_code": report.exit_code}
-    if report.refused:
-        return ReportOut().dump(body), 422
-    return ReportOut().dump(body), 200 if report.dry_run else 201
+    return jobs.job_out(job), 202, {"Location": url_for("jobs_api.get_job", job_id=job.id)}

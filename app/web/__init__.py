@@ -15,6 +15,7 @@ from app.web import (  # noqa: E402,F401
     glossary,
     home,
     imports,
+    jobs,
     search,
     standards,
     submissions,

@@ -1,7 +1,7 @@
 """Import administration: the batches (who imported what, when, with which rejections) and an
-upload form that runs an import through ``app.importing``, like the CLI and the API."""
+upload form that queues an import job through ``app.importing``, like the API."""
 
-from flask import abort, current_app, render_template, request
+from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
 
@@ -80,17 +80,9 @@ def import_upload():
         return _form(errors, values, 400)
     fmt = options.pop("format")
     try:
-        report = importing.run_upload(
-            fmt,
-            upload,
-            max_bytes=current_app.config["IMPORT_MAX_BYTES"],
-            origin="web",
-            actor=current_user._get_current_object(),
-            **options,
-        )
+        job = importing.queue_upload(
+            current_user._get_current_object(), fmt, upload, origin="web",
+            max_bytes=current_app.config["IMPORT_MAX_BYTES"], **options)
     except importing.TooLarge as exc:
         abort(413, description=str(exc))
-    batch = imports.get_batch(db.session, report.batch_id) if report.batch_id else None
-    return render_template(
-        "imports/result.html", report=report, batch=batch
-    ), 422 if report.refused else 200
+    return redirect(url_for("web.job", job_id=job.id), 303)

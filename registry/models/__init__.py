@@ -26,6 +26,7 @@ from registry.models.glossary import (
     DefinitionSimilarity,
     concept_areas,
 )
+from registry.models.jobs import HarvestItem, HarvestRun, HarvestSource, Job
 from registry.models.outbox import SearchOutbox
 from registry.models.people import User
 from registry.models.provenance import ImportBatch, Revision
@@ -50,7 +51,11 @@ __all__ = [
     "DefinitionSimilarity",
     "Evaluation",
     "Follow",
+    "HarvestItem",
+    "HarvestRun",
+    "HarvestSource",
     "ImportBatch",
+    "Job",
     "Post",
     "PostFlag",
     "Revision",

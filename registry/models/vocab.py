@@ -71,7 +71,7 @@ ROLES = ("admin", "panel", "submitter")
 UN_LANGUAGES = ("ar", "zh-Hans", "zh-Hant", "en", "fr", "ru", "es")
 RTL_LANGUAGES = ("ar", "he", "fa", "ur", "ps", "yi", "dv", "sd", "ug", "ku-Arab")
 
-AUDIT_PATHS = ("web", "api", "import", "review", "cli", "demo", "system")
+AUDIT_PATHS = ("web", "api", "import", "review", "cli", "demo", "system", "harvest")
 
 # Gap annotations by the panel.
 ANNOTATION_STATUSES = ("open", "confirmed", "dismissed", "addressed")

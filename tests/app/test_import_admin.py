@@ -1,12 +1,13 @@
 """Import administration: batch pages, the upload form and the imports API, for admins only."""
 
 import io
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from app import create_app
-from registry.models import ImportBatch, Standard
+from registry.models import ImportBatch, Job, Standard
 from tests.auth import make_user, sign_in
 from tests.importers.catalogue_helpers import FIXTURES, run
 
@@ -118,31 +119,44 @@ def test_upload_form_renders_a_csrf_token_when_csrf_is_on(tmp_path, database_url
         assert batches(session) == 0
 
 
-def test_upload_form_imports_and_records_the_user(client, session, admin):
+def _job_page(client, response):
+    """The job page an upload redirects to (the job ran where it was queued, in tests)."""
+    assert response.status_code == 303
+    assert "/jobs/" in response.location
+    return client.get(response.location)
+
+
+def test_upload_form_queues_a_job_whose_page_reports_the_import(client, session, admin):
     response = client.post("/admin/imports/new", data=upload(), content_type="multipart/form-data")
-    assert response.status_code == 200
-    assert "created 4, updated 0, unchanged 0, rejected 5" in response.text
-    assert "iso-deliverables.csv:11" in response.text
+    page = _job_page(client, response)
+    assert page.status_code == 200
+    assert "created 4, updated 0, unchanged 0, rejected 5" in page.text
+    assert "iso-deliverables.csv:11" in page.text
+    assert "Done" in page.text and 'http-equiv="refresh"' not in page.text
     batch = session.scalars(select(ImportBatch)).one()
     assert (batch.origin, batch.user_id, batch.filename) == (
         "web",
         admin.id,
         "iso-deliverables.csv",
     )
+    job = session.scalars(select(Job)).one()
+    assert (job.kind, job.status, job.user_id, job.report["batch"]) == (
+        "import", "done", admin.id, batch.id)
+    # The uploaded file is removed once its job is done.
+    assert not Path(job.params["folder"]).exists()
 
 
 def test_upload_form_dry_run_and_refusal(client, session, admin):
-    dry = client.post(
+    dry = _job_page(client, client.post(
         "/admin/imports/new", data=upload(dry_run="1"), content_type="multipart/form-data"
-    )
-    assert dry.status_code == 200
-    assert "dry run, would have: created 4" in dry.text and "ISO 9001:2008" in dry.text
-    refused = client.post(
+    ))
+    assert "Dry run, would have: created 4" in dry.text and "ISO 9001:2008" in dry.text
+    refused = _job_page(client, client.post(
         "/admin/imports/new",
         data=upload(FIXTURES / "iso-latin1.csv"),
         content_type="multipart/form-data",
-    )
-    assert refused.status_code == 422
+    ))
+    assert "Failed" in refused.text
     assert "not UTF-8 text" in refused.text and "Nothing from this file was written" in refused.text
     assert batches(session) == 0
 
@@ -161,10 +175,21 @@ def test_upload_form_reports_its_own_mistakes(client, session, admin):
 # -- API -------------------------------------------------------------------------------------
 
 
+def _job(client, response):
+    """The job an API upload answered with: 202 and its Location."""
+    assert response.status_code == 202, response.json
+    location = response.headers["Location"]
+    assert location.endswith(f"/api/v1/jobs/{response.json['id']}")
+    job = client.get(location)
+    assert job.status_code == 200
+    return job.json
+
+
 def test_api_upload_list_and_detail(client, session, admin):
-    response = client.post("/api/v1/imports", data=upload(), content_type="multipart/form-data")
-    assert response.status_code == 201
-    body = response.json
+    job = _job(client, client.post("/api/v1/imports", data=upload(),
+                                   content_type="multipart/form-data"))
+    assert (job["status"], job["kind"]) == ("done", "import")
+    body = job["report"]
     assert (body["created"], body["exit_code"], body["file"]) == (4, 1, "iso-deliverables.csv")
     assert {
         "location": "iso-deliverables.csv:7",
@@ -181,24 +206,29 @@ def test_api_upload_list_and_detail(client, session, admin):
     )
     detail = client.get(f"/api/v1/imports/{body['batch']}").json
     assert len(detail["errors"]) == 5 and detail["status"] == "committed"
-    again = client.post("/api/v1/imports", data=upload(), content_type="multipart/form-data")
-    assert (again.json["created"], again.json["unchanged"]) == (0, 4)
+    again = _job(client, client.post("/api/v1/imports", data=upload(),
+                                     content_type="multipart/form-data"))["report"]
+    assert (again["created"], again["unchanged"]) == (0, 4)
     assert client.get("/api/v1/imports?format=ieee").json["total"] == 0
     assert client.get("/api/v1/imports/424242").status_code == 404
+    assert [j["id"] for j in client.get("/api/v1/jobs").json["items"]] == [
+        job["id"] + 1, job["id"]]
 
 
 def test_api_dry_run_refusal_and_bad_requests(client, session, admin):
-    dry = client.post(
+    dry = _job(client, client.post(
         "/api/v1/imports", data=upload(dry_run="true"), content_type="multipart/form-data"
-    )
-    assert (dry.status_code, dry.json["batch"], dry.json["dry_run"]) == (200, None, True)
-    refused = client.post(
+    ))
+    assert (dry["status"], dry["report"]["batch"], dry["report"]["dry_run"]) == (
+        "done", None, True)
+    refused = _job(client, client.post(
         "/api/v1/imports",
         data=upload(FIXTURES / "ieee-xxe.xml", format="ieee"),
         content_type="multipart/form-data",
-    )
-    assert refused.status_code == 422
-    assert "refused as unsafe" in refused.json["refused"] and refused.json["exit_code"] == 2
+    ))
+    assert refused["status"] == "failed" and "refused as unsafe" in refused["message"]
+    assert "refused as unsafe" in refused["report"]["refused"]
+    assert refused["report"]["exit_code"] == 2
     assert (
         client.post(
             "/api/v1/imports", data=upload(path=None), content_type="multipart/form-data"
@@ -216,6 +246,18 @@ def test_api_dry_run_refusal_and_bad_requests(client, session, admin):
         == 400
     )
     assert batches(session) == 0
+
+
+def test_a_job_is_shown_only_to_who_started_it_and_administrators(app, client, session, admin):
+    job = _job(client, client.post("/api/v1/imports", data=upload(dry_run="true"),
+                                   content_type="multipart/form-data"))
+    other = make_user(session, "panel", email="other-panel@example.org")
+    sign_in(client, other)
+    assert client.get(f"/api/v1/jobs/{job['id']}").status_code == 404
+    assert client.get(f"/jobs/{job['id']}").status_code == 404
+    assert client.get("/api/v1/jobs").json["total"] == 0
+    client.post("/sign-out")
+    assert client.get(f"/api/v1/jobs/{job['id']}").status_code == 401
 
 
 @pytest.mark.parametrize("app", [{"IMPORT_MAX_BYTES": 200}], indirect=True)
@@ -246,7 +288,7 @@ def test_api_uploads_are_rate_limited(client, session, admin):
         ).status_code
         for _ in range(allowed + 1)
     ]
-    assert codes[:allowed] == [200] * allowed
+    assert codes[:allowed] == [202] * allowed
     assert codes[-1] == 429
 
 
@@ -278,8 +320,10 @@ def test_api_upload_with_a_bearer_token(app, session):
         headers={"Authorization": f"Bearer {write_secret}"},
         content_type="multipart/form-data",
     )
-    assert response.status_code == 201
-    assert session.get(ImportBatch, response.json["batch"]).user_id == admin_user.id
+    assert response.status_code == 202
+    job = api.get(response.headers["Location"],
+                  headers={"Authorization": f"Bearer {read_secret}"}).json
+    assert session.get(ImportBatch, job["report"]["batch"]).user_id == admin_user.id
     listing = api.get("/api/v1/imports", headers={"Authorization": f"Bearer {read_secret}"})
     assert listing.status_code == 200 and listing.json["total"] == 1
 
