@@ -24,9 +24,12 @@ demo: migrate
 	$(FLASK) demo load --if-empty
 
 ## run: create the venv, install, migrate, load the demo on first start, serve on 127.0.0.1:5000
+## (gunicorn, and one job worker beside it)
 run: demo serve
 
+# One job worker beside gunicorn (imports of uploads, harvests); stopped with it.
 serve: install
+	$(FLASK) jobs worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --threads 4 \
 		--no-control-socket --access-logfile - wsgi:app
 

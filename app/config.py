@@ -9,7 +9,8 @@
 | RATELIMIT_STORAGE_URI | ``memory://`` (use redis:// with several workers)  |
 | REDIS_URL         | unset; when set, jobs use Redis (RedisHuey)          |
 | JOBS_QUEUE        | ``redis`` with REDIS_URL, else ``sqlite`` (or ``immediate``) |
-| JOBS_DIR          | ``jobs`` in the instance folder: uploads waiting for their job |
+| JOBS_QUEUE_FILE   | ``jobs-queue.sqlite3`` beside the SQLite file (instance folder otherwise) |
+| JOBS_DIR          | ``jobs`` beside it: uploads waiting for their job (shared by all workers) |
 | HARVEST_FILE_ROOTS | folders local harvest sources may be read from (``:``-separated) |
 """
 
@@ -117,9 +118,10 @@ def build_config(instance_path: str, overrides: dict[str, Any] | None = None) ->
     else:
         # pre_ping: a restarted database is reconnected to without restarting the app.
         config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    # The index and the job queue live beside a SQLite file, else in the instance folder.
+    beside = Path(parsed.database).parent if parsed.get_backend_name() == "sqlite" \
+        and parsed.database and parsed.database != ":memory:" else instance
     if not config.get("SEARCH_INDEX_DIR"):
-        beside = Path(parsed.database).parent if parsed.get_backend_name() == "sqlite" \
-            and parsed.database and parsed.database != ":memory:" else instance
         config["SEARCH_INDEX_DIR"] = str(beside / "search-index")
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = _secret_key(instance)
@@ -150,8 +152,8 @@ def build_config(instance_path: str, overrides: dict[str, Any] | None = None) ->
     # jobs: the queue (one machine: SQLite beside the database; several: Redis), where uploads
     # wait for their job (shared by every worker's machine), what harvests may fetch
     config.setdefault("JOBS_QUEUE", "redis" if config.get("REDIS_URL") else "sqlite")
-    config.setdefault("JOBS_QUEUE_FILE", str(instance / "jobs-queue.sqlite3"))
-    config.setdefault("JOBS_DIR", str(instance / "jobs"))
+    config.setdefault("JOBS_QUEUE_FILE", str(beside / "jobs-queue.sqlite3"))
+    config.setdefault("JOBS_DIR", str(beside / "jobs"))
     roots = config.get("HARVEST_FILE_ROOTS") or ()
     config["HARVEST_FILE_ROOTS"] = tuple(
         p for p in (roots.split(os.pathsep) if isinstance(roots, str) else roots) if p)

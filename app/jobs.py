@@ -27,8 +27,11 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from huey import MemoryHuey, RedisHuey, SqliteHuey, crontab
 
+from app import importing, search
 from app.extensions import db, sessions
+from importers import FORMATS
 from importers.fetch import Limits
+from importers.harvest import HarvestError, add_source, harvest
 from importers.pipeline import fail_abandoned_batches
 from registry import policy
 from registry.models import Job, User
@@ -41,6 +44,7 @@ DEAD_AFTER_SECONDS = 120  # a job on another host with no heartbeat for this lon
 RESEND_AFTER = timedelta(minutes=10)  # a queued job whose message may have been lost
 
 jobs_cli = AppGroup("jobs", help="Background jobs: run a worker, list and follow jobs.")
+harvest_cli = AppGroup("harvest", help="Sources harvested on a schedule: add, list, run.")
 
 
 # -- the queue ---------------------------------------------------------------------------------
@@ -190,8 +194,6 @@ def _actor(job: Job) -> Actor:
 
 
 def _import(job: Job, progress: _Progress) -> tuple[dict, str | None]:
-    from app import importing
-
     p = job.params
     path = Path(p["folder"]) / "upload"
     progress.total = path.stat().st_size
@@ -204,8 +206,6 @@ def _import(job: Job, progress: _Progress) -> tuple[dict, str | None]:
 
 
 def _harvest(job: Job, progress: _Progress) -> tuple[dict, str | None]:
-    from importers.harvest import harvest
-
     if job.user_id is not None:
         policy.require(_actor(job), "harvest.manage")
     report = harvest(sessions(), job.params["source"], job_id=job.id, limits=limits(),
@@ -215,8 +215,6 @@ def _harvest(job: Job, progress: _Progress) -> tuple[dict, str | None]:
 
 
 def _reindex(job: Job, progress: _Progress) -> tuple[dict, str | None]:
-    from app import search
-
     policy.require(_actor(job), "search.rebuild")
     count = search.service().reindex()
     progress.add(count)
@@ -263,10 +261,10 @@ def tick() -> dict[str, list[int]]:
         _release(db.session.get(Job, job_id))
     resent = jobs.stale_queued(db.session, RESEND_AFTER)
     started = []
-    for source in harvest_core.due(db.session):
-        if harvest_core.take_turn(db.session, source):
-            job = jobs.create(db.session, policy.OPERATOR, "harvest", {"source": source.id},
-                              f"Scheduled harvest of {source.name}", action="harvest.manage")
+    for source_id, name, due_at, hours in harvest_core.due(db.session):
+        if harvest_core.take_turn(db.session, source_id, due_at, hours):
+            job = jobs.create(db.session, policy.OPERATOR, "harvest", {"source": source_id},
+                              f"Scheduled harvest of {name}", action="harvest.manage")
             started.append(job.id)
     for job_id in again + resent + started:
         queue().send(job_id)
@@ -348,6 +346,71 @@ def _wait(job_id: int) -> None:
         bar.render_finish()
 
 
+@harvest_cli.command("add")
+@click.argument("name")
+@click.argument("url")
+@click.option("--format", "fmt", required=True, type=click.Choice(sorted(FORMATS)))
+@click.option("--body", help="The source body, when the feed does not say it.")
+@click.option("--licence", help="The licence of definition texts, when the feed does not say.")
+@click.option("--complete", is_flag=True,
+              help="The feed lists everything: what disappears from it is withdrawn.")
+@click.option("--every", "interval", default="day", show_default=True,
+              type=click.Choice(["hour", "day", "week", "never"]),
+              help="How often it is harvested (never: only when asked).")
+def harvest_add(name: str, url: str, fmt: str, body: str | None, licence: str | None,
+                complete: bool, interval: str) -> None:
+    """Register a source: NAME, and the http(s) URL or local path of its feed."""
+    hours = {"hour": 1, "day": 24, "week": 168, "never": 0}[interval]
+    try:
+        source = add_source(db.session, policy.OPERATOR, limits(), name=name, fmt=fmt, url=url,
+                            body=body, licence=licence, complete=complete,
+                            interval_hours=hours)
+    except HarvestError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(f"Added source {source.id}: {source.name} ({source.format}, "
+               f"{harvest_core.INTERVALS[source.interval_hours]}).")
+
+
+@harvest_cli.command("list")
+def harvest_list() -> None:
+    """Every source, with its schedule and last run."""
+    items = harvest_core.sources(db.session)
+    latest = harvest_core.latest_runs(db.session, [s.id for s in items])
+    for source in items:
+        last = latest.get(source.id)
+        when = f"last {last.status} {last.started_at:%Y-%m-%d %H:%M}" if last else "never run"
+        click.echo(f"{source.id:>4}  {source.name}  {source.format}  {source.url}  "
+                   f"({harvest_core.INTERVALS[source.interval_hours]}; {when})")
+
+
+@harvest_cli.command("run")
+@click.argument("sources", nargs=-1)
+@click.option("--wait", is_flag=True, help="Follow each job until it finishes.")
+def harvest_run(sources: tuple[str, ...], wait: bool) -> None:
+    """Queue a harvest of the SOURCES named (id or name), or of every enabled source."""
+    if sources:
+        chosen = []
+        for key in sources:
+            source = harvest_core.find_source(db.session, key)
+            if source is None:
+                raise click.UsageError(f"there is no harvest source {key!r}")
+            chosen.append(source)
+    else:
+        chosen = [s for s in harvest_core.sources(db.session) if s.enabled]
+    failed = False
+    for source in chosen:
+        job = start_harvest(policy.OPERATOR, source.id, source.name)
+        click.echo(f"Queued job {job.id}: {job.label}.")
+        if wait:
+            try:
+                follow(job.id, wait=True)
+            except SystemExit:
+                failed = True
+    if failed:
+        raise SystemExit(1)
+
+
 def register(app: Flask) -> None:
     app.extensions["jobs"] = Queue(app)
     app.cli.add_command(jobs_cli)
+    app.cli.add_command(harvest_cli)

@@ -108,13 +108,17 @@ def _fetch_http(url: str, dest: Path, limits: Limits, etag: str | None,
                 raise FetchError(f"the source is {int(declared):,} bytes; the limit is "
                                  f"{limits.max_bytes:,}")
             fetched = _copy(response, dest, limits, response.status)
+            # Read in chunks, a connection cut short ends the body early without an error.
+            if declared and declared.isdigit() and fetched.size != int(declared):
+                raise FetchError(f"the transfer broke off after {fetched.size:,} of "
+                                 f"{int(declared):,} bytes")
             return Fetched(False, response.status, response.headers.get("ETag"),
                            response.headers.get("Last-Modified"), fetched.checksum, fetched.size)
     except urllib.error.HTTPError as exc:
         if exc.code == 304:
             return Fetched(True, 304, etag, last_modified)
-        if 300 <= exc.code < 400:
-            raise FetchError(f"more than {limits.max_redirects} redirects") from None
+        if 300 <= exc.code < 400:  # urllib refuses a loop, too many, or another scheme
+            raise FetchError(f"redirect not followed: {exc.reason}") from None
         raise FetchError(f"the server answered {exc.code} {exc.reason}") from None
     except urllib.error.URLError as exc:
         raise FetchError(f"cannot reach {urlsplit(url).netloc}: {exc.reason}") from None

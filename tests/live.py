@@ -1,10 +1,12 @@
-"""A real registry for tests and runs that need one: migrated, demo loaded, served by gunicorn.
+"""A real registry for tests and runs that need one: migrated, demo loaded, served by gunicorn,
+with a job worker.
 
 Used by the browser journeys (tests/e2e), the fault tests (tests/faults), the load run
 (tests/load) and ``make fuzz``. Everything listens on 127.0.0.1 only.
 """
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -41,6 +43,9 @@ def registry_env(database_url: str, folder: Path, **extra: str) -> dict[str, str
         "SEARCH_INDEX_DIR": str(folder / "search-index"),
         "SECRET_KEY": "live-test-secret-key",
         "REGISTRY_PASSWORD": PASSWORD,
+        "JOBS_QUEUE": "sqlite",
+        "JOBS_QUEUE_FILE": str(folder / "jobs-queue.sqlite3"),
+        "JOBS_DIR": str(folder / "jobs"),
         **extra,
     }
 
@@ -72,6 +77,23 @@ def wait_until_up(url: str, process: subprocess.Popen | None = None, timeout: fl
         except OSError:
             time.sleep(0.3)
     raise RuntimeError(f"{url} did not come up in {timeout} s")
+
+
+@contextmanager
+def worker(env: dict[str, str], log: Path):
+    """``flask jobs worker`` on the registry's queue, as ``make run`` starts it."""
+    with open(log, "ab") as out:
+        process = subprocess.Popen(FLASK + ["jobs", "worker"], cwd=ROOT, env=env, stdout=out,
+                                   stderr=subprocess.STDOUT)
+    try:
+        yield process
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 @contextmanager

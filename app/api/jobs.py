@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from app import jobs
 from app.api import ApiBlueprint
+from app.api.submissions import BEARER, write_limit
 from app.auth.guard import authorize, guarded
 from app.extensions import db
 from importers.harvest import HarvestError, add_source
@@ -65,11 +66,13 @@ def list_sources():
 
 
 @blp.post("/harvest/sources")
+@write_limit
+@guarded("harvest.manage")
 @blp.arguments(HarvestSourceIn)
 @blp.response(201, HarvestSourceOut)
 @blp.alt_response(400, description="Invalid source: the message names the field")
 @blp.alt_response(403, description="Not an administrator")
-@guarded("harvest.manage")
+@blp.doc(security=BEARER)
 def create_source(data):
     """Register a source: a feed of a body's standards fetched on a schedule."""
     try:
@@ -93,9 +96,11 @@ def get_source(source_id: int):
 
 
 @blp.post("/harvest/sources/<int:source_id>/runs")
+@write_limit
+@guarded("harvest.manage")
 @blp.response(202, JobOut, description="Queued: follow the job at the Location given")
 @blp.alt_response(404, description="No such source")
-@guarded("harvest.manage")
+@blp.doc(security=BEARER)
 def run_source(source_id: int):
     """Harvest the source now, as a job."""
     source = harvest.find_source(db.session, source_id) or abort(

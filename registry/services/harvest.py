@@ -84,21 +84,25 @@ def latest_runs(session: Session, source_ids: Iterable[int]) -> dict[int, Harves
 
 # -- the schedule ------------------------------------------------------------------------------
 
-def due(session: Session, now: datetime | None = None) -> list[HarvestSource]:
+def due(session: Session, now: datetime | None = None) -> list[tuple[int, str, datetime, int]]:
+    """(id, name, next run, interval) of each source whose run is due."""
     now = now or utcnow()
-    return list(session.scalars(select(HarvestSource).where(
+    return list(session.execute(select(
+        HarvestSource.id, HarvestSource.name, HarvestSource.next_run_at,
+        HarvestSource.interval_hours).where(
         HarvestSource.enabled.is_(True), HarvestSource.interval_hours > 0,
         HarvestSource.next_run_at <= now)))
 
 
-def take_turn(session: Session, source: HarvestSource, now: datetime | None = None) -> bool:
-    """Move the source's next run one interval on, if nobody else did since it was read:
-    of several schedulers, exactly one starts a due run."""
+def take_turn(session: Session, source_id: int, due_at: datetime, interval_hours: int,
+              now: datetime | None = None) -> bool:
+    """Move the source's next run one interval on, if it is still ``due_at`` (as the caller
+    read it): of several schedulers that read the same due source, exactly one starts it."""
     now = now or utcnow()
     moved = session.execute(
         update(HarvestSource)
-        .where(HarvestSource.id == source.id, HarvestSource.next_run_at == source.next_run_at)
-        .values(next_run_at=now + timedelta(hours=source.interval_hours))).rowcount
+        .where(HarvestSource.id == source_id, HarvestSource.next_run_at == due_at)
+        .values(next_run_at=now + timedelta(hours=interval_hours))).rowcount
     session.commit()
     return bool(moved)
 
@@ -162,7 +166,7 @@ def withdraw_missing(session: Session, source: HarvestSource, run: HarvestRun) -
     """Standards this source brought before that its complete feed no longer lists: status
     withdrawn, through the write path (audit trail, followers, search), never deleted."""
     gone = session.execute(
-        select(Standard.reference, Standard.title, Standard.type, Standard.id)
+        select(Standard.reference, Standard.title, Standard.doc_type, Standard.id)
         .join(HarvestItem, HarvestItem.standard_id == Standard.id)
         .where(HarvestItem.source_id == source.id, HarvestItem.last_run_id != run.id,
                Standard.status != "withdrawn")).all()
@@ -173,7 +177,7 @@ def withdraw_missing(session: Session, source: HarvestSource, run: HarvestRun) -
     note = f"no longer listed by the complete feed of harvest source {source.name!r}"
     run_ctx = Run(session, path="harvest", batch_id=run.batch_id, note=note, edit=True)
     records = [Record("standard", {"reference": row.reference, "title": row.title,
-                                   "bodies": bodies[row.id], "type": row.type,
+                                   "bodies": bodies[row.id], "type": row.doc_type,
                                    "status": "withdrawn"}, f"{source.name}: {row.reference}")
                for row in gone]
     load(run_ctx, records, report)

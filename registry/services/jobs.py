@@ -65,7 +65,7 @@ def claim(session: Session, job_id: int) -> Job | None:
     claimed = session.execute(
         update(Job).where(Job.id == job_id, Job.status == "queued").values(
             status="running", attempts=Job.attempts + 1, host=socket.gethostname(),
-            pid=os.getpid(), started_at=utcnow(), message=None)
+            pid=os.getpid(), started_at=utcnow())
     ).rowcount
     session.commit()
     return session.get(Job, job_id) if claimed else None

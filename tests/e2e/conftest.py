@@ -61,8 +61,9 @@ def server_env(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def live_server(server_env):
-    log = Path(server_env["SEARCH_INDEX_DIR"]).parent / "gunicorn.log"
-    with live.gunicorn(server_env, log) as (url, _process):
+    folder = Path(server_env["SEARCH_INDEX_DIR"]).parent
+    with live.worker(server_env, folder / "worker.log"), \
+            live.gunicorn(server_env, folder / "gunicorn.log") as (url, _process):
         yield url
 
 
