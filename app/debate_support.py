@@ -6,7 +6,7 @@ from contextlib import contextmanager
 from flask import abort, current_app, url_for
 
 from app.extensions import db, limiter
-from registry.models import Area, Concept, Post
+from registry.models import Area, Body, Concept, Post
 from registry.services import debate
 from registry.services.evaluations import EvaluationError
 
@@ -55,6 +55,9 @@ def subject_url(kind: str, target_id: int, _external: bool = False) -> str:
         return url_for(
             "web.concept", slug=db.session.get(Concept, target_id).slug, _external=_external
         )
+    if kind == "body":
+        return url_for("web.body", code=db.session.get(Body, target_id).code,
+                       _external=_external)
     endpoint, arg = AREA_ENDPOINT
     if kind == "area" and endpoint in current_app.view_functions:
         return url_for(endpoint, **{arg: db.session.get(Area, target_id).slug}, _external=_external)

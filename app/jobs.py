@@ -34,7 +34,7 @@ from importers.fetch import Limits
 from importers.harvest import HarvestError, add_source, harvest
 from importers.pipeline import fail_abandoned_batches
 from registry import policy
-from registry.models import Job, User
+from registry.models import Job, Submission, User
 from registry.policy import Actor
 from registry.services import harvest as harvest_core
 from registry.services import jobs
@@ -221,8 +221,23 @@ def _reindex(job: Job, progress: _Progress) -> tuple[dict, str | None]:
     return {"documents": count}, None
 
 
+def _approval(job: Job, progress: _Progress) -> tuple[dict, str | None]:
+    from app import submitting  # here: app.submitting queues approvals through this module
+
+    submission = db.session.get(Submission, job.params["submission"])
+    if submission is None:
+        return {}, "the submission no longer exists"
+    try:
+        result = submitting.approve_now(submission, _actor(job))
+    except submitting.SubmissionError as exc:
+        db.session.rollback()
+        return {"submission": submission.id}, f"not approved: {exc}"
+    return {**result, "submission": submission.id}, None
+
+
 HANDLERS: dict[str, Callable[[Job, _Progress], tuple[dict, str | None]]] = {
     "import": _import,
+    "approval": _approval,
     "harvest": _harvest,
     "reindex": _reindex,
 }

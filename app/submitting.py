@@ -16,11 +16,11 @@ from marshmallow import ValidationError
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
-from app import importing
+from app import importing, jobs
 from app.auth.guard import authorize
 from app.extensions import db
 from importers import FORMATS, read_submission
-from registry.models import Submission, User
+from registry.models import Job, Submission, User
 from registry.services import submissions
 from registry.services.submissions import SubmissionError
 
@@ -30,6 +30,7 @@ __all__ = [
     "SubmissionError",
     "ValidationError",
     "approve",
+    "approve_now",
     "reject",
     "submit_file",
     "submit_record",
@@ -117,10 +118,21 @@ def _queue_file(user: User, stored: Path, name: str, fmt: str, body_code: str,
     return submission
 
 
-def approve(submission: Submission, reviewer: User) -> dict[str, Any]:
-    """Make the submission public: the core claims it and writes it (or imports its file) in
-    one transaction, under the policy."""
+def approve(submission: Submission, reviewer: User) -> Job | None:
+    """Make the submission public: the core claims it and writes it in one transaction, under
+    the policy. A record is written at once (None); a file's import is queued as a job, which
+    calls ``approve_now`` (returned, so the reviewer can follow it)."""
     authorize("submission.approve", submission)
+    if submission.kind == "import_file":
+        return jobs.start(reviewer, "approval", {"submission": submission.id},
+                          f"Approval of submission #{submission.id} "
+                          f"({submission.upload_name or 'file'})",
+                          action="submission.approve", target=submission)
+    approve_now(submission, reviewer)
+    return None
+
+
+def approve_now(submission: Submission, reviewer: User) -> dict[str, Any]:
     result = submissions.approve(db.session, submission, reviewer, read=read_submission)
     # Imported: the batch keeps its name, counts and rejections, the submission both reports;
     # nothing reads the file again.

@@ -1,11 +1,11 @@
 """Submissions and their review over the API. Authenticate with ``Authorization: Bearer``."""
 
-from flask import current_app, g
+from flask import current_app, g, jsonify, url_for
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from flask_smorest import abort
 
-from app import submitting
+from app import jobs, submitting
 from app.api import ApiBlueprint
 from app.auth.guard import authorize, guarded
 from app.extensions import db, limiter
@@ -16,6 +16,7 @@ from registry.schemas.accounts import (
     SubmissionQuery,
 )
 from registry.schemas.api import page_schema
+from registry.schemas.jobs import JobOut
 from registry.schemas.records import error_text
 from registry.services import submissions
 
@@ -104,15 +105,23 @@ def get_submission(submission_id: int):
 @write_limit
 @guarded("submission.review")
 @blp.response(200, SubmissionOut)
+@blp.alt_response(202, schema=JobOut,
+                  description="A file: its import is queued; follow the job at Location")
 @blp.alt_response(409, description="Already decided, or the record can no longer be written")
 @blp.doc(security=BEARER)
 def approve_submission(submission_id: int):
-    """Approve: the entry becomes public through the review path, with its provenance."""
+    """Approve: the entry becomes public through the review path, with its provenance. A
+    submitted file is imported by a job (202 with its Location)."""
     item = _get(submission_id)
     try:
-        submitting.approve(item, current_user)
+        job = submitting.approve(item, current_user)
     except submitting.SubmissionError as exc:
         abort(409, message=str(exc))
+    if job is not None:  # a response of its own: not a submission's shape
+        queued = jsonify(JobOut().dump(jobs.job_out(job)))
+        queued.status_code = 202
+        queued.headers["Location"] = url_for("jobs_api.get_job", job_id=job.id)
+        return queued
     return item
 
 

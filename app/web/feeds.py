@@ -1,4 +1,4 @@
-"""Atom feeds of what changed on a standard, a concept or an area (RFC 4287)."""
+"""Atom feeds of what changed on a standard, a concept, an area or a body (RFC 4287)."""
 
 from flask import Response, abort, current_app, url_for
 from sqlalchemy import select
@@ -8,20 +8,23 @@ from app.extensions import db
 from app.web import bp
 from registry import atom
 from registry.clock import utcnow
-from registry.models import Area, Concept, Standard
+from registry.models import Area, Body, Concept, Standard
 from registry.services import follows
 
 FEED_SIZE = 50
 
 
 def resolve(kind: str, key: str):
-    """(kind, entity) for a feed key: a standard's id, a concept's or an area's slug."""
+    """(kind, entity) for a feed key: a standard's id, a concept's or an area's slug, a body's
+    code."""
     if kind == "standards" and key.isdigit():
         return "standard", db.session.get(Standard, int(key))
     if kind == "concepts":
         return "concept", db.session.scalar(select(Concept).where(Concept.slug == key))
     if kind == "areas":
         return "area", db.session.scalar(select(Area).where(Area.slug == key))
+    if kind == "bodies":
+        return "body", db.session.scalar(select(Body).where(Body.code == key))
     return None, None
 
 
@@ -30,10 +33,11 @@ def title_of(kind: str, target) -> str:
         "standard": lambda t: t.reference,
         "concept": lambda t: t.label("en"),
         "area": lambda t: t.title,
+        "body": lambda t: t.name,
     }[kind](target)
 
 
-@bp.get("/feeds/<any(standards, concepts, areas):kind>/<key>.atom")
+@bp.get("/feeds/<any(standards, concepts, areas, bodies):kind>/<key>.atom")
 def feed(kind: str, key: str):
     one, target = resolve(kind, key)
     if target is None:

@@ -269,10 +269,12 @@ def review_queue():
 def approve_submission(submission_id: int):
     item = _submission_or_404(submission_id)
     try:
-        submitting.approve(item, current_user)
+        job = submitting.approve(item, current_user)
     except submitting.SubmissionError as exc:
         flash(f"Not approved: {exc}", "error")
         return redirect(url_for("web.submission", submission_id=submission_id), 303)
+    if job is not None:  # a file: its import runs as a job the reviewer can follow
+        return redirect(url_for("web.job", job_id=job.id), 303)
     flash(f"Submission #{submission_id} is approved and public.", "success")
     return redirect(url_for("web.review_queue"), 303)
 

@@ -14,7 +14,7 @@ from registry.clock import utcnow
 from registry.models.base import Base
 from registry.models.people import User
 
-JOB_KINDS = ("import", "harvest", "reindex", "recompute")
+JOB_KINDS = ("import", "approval", "harvest", "reindex")
 JOB_STATUSES = ("queued", "running", "done", "failed")
 HARVEST_RUN_STATUSES = ("running", "not_modified", "unchanged", "imported", "refused", "failed")
 

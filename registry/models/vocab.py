@@ -79,7 +79,7 @@ SEVERITIES = ("low", "medium", "high", "critical")
 # Debate and evaluation (registry.models.debate). Entries a thread can be about, and entries a
 # user can follow (their changes come as a "followed" page and as Atom feeds).
 THREAD_KINDS = ("standard", "concept", "definition", "link", "area")
-FOLLOW_KINDS = ("standard", "concept", "area")
+FOLLOW_KINDS = ("standard", "concept", "area", "body")
 # Process metadata of a standard: who took part and how open the text is.
 STAKEHOLDER_GROUPS = (
     "industry", "sme", "government", "regulator", "academia", "research", "civil_society",

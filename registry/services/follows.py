@@ -18,6 +18,7 @@ from registry.clock import utcnow
 from registry.models import (
     Annotation,
     Area,
+    Body,
     Concept,
     Definition,
     DefinitionLink,
@@ -29,12 +30,13 @@ from registry.models import (
     User,
     concept_areas,
     standard_areas,
+    standard_bodies,
 )
 from registry.models.vocab import FOLLOW_KINDS
 from registry.services import debate
 from registry.services.audit import changed_fields
 
-FOLLOW_MODELS = {"standard": Standard, "concept": Concept, "area": Area}
+FOLLOW_MODELS = {"standard": Standard, "concept": Concept, "area": Area, "body": Body}
 
 
 @dataclass
@@ -104,7 +106,8 @@ def _posts_on(kind: str, ids) -> Any:
 
 def _conditions(kind: str, target_id: int) -> Any:
     rev = Revision
-    own = {"standard": "standards", "concept": "concepts", "area": "areas"}[kind]
+    own = {"standard": "standards", "concept": "concepts", "area": "areas",
+           "body": "bodies"}[kind]
     conds = [
         and_(rev.entity == own, rev.entity_id == target_id),
         and_(rev.entity == "posts", rev.entity_id.in_(_posts_on(kind, [target_id]))),
@@ -131,6 +134,15 @@ def _conditions(kind: str, target_id: int) -> Any:
             and_(rev.entity == "definition_links", rev.entity_id.in_(links)),
             and_(rev.entity == "posts", rev.entity_id.in_(_posts_on("definition", definitions))),
             and_(rev.entity == "posts", rev.entity_id.in_(_posts_on("link", links))),
+        ]
+    elif kind == "body":
+        # A body's standards (those a harvest withdrew too) and its definitions.
+        standards = select(standard_bodies.c.standard_id).where(
+            standard_bodies.c.body_id == target_id)
+        definitions = select(Definition.id).where(Definition.body_id == target_id)
+        conds += [
+            and_(rev.entity == "standards", rev.entity_id.in_(standards)),
+            and_(rev.entity == "definitions", rev.entity_id.in_(definitions)),
         ]
     else:
         standards = select(standard_areas.c.standard_id).where(
@@ -187,6 +199,7 @@ def describe(session: Session, rows: list[Revision]) -> list[Change]:
         "standards": Standard,
         "concepts": Concept,
         "areas": Area,
+        "bodies": Body,
         "definitions": Definition,
         "definition_links": DefinitionLink,
         "posts": Post,
@@ -234,6 +247,8 @@ def _describe_one(row: Revision, obj: Any) -> tuple[str, str, tuple[str, int]]:
         return f"Concept {obj.label('en')} {verb}{detail}", "", ("concept", obj.id)
     if row.entity == "areas":
         return f"Area {obj.title} {verb}{detail}", "", ("area", obj.id)
+    if row.entity == "bodies":
+        return f"Body {obj.code} {verb}{detail}", "", ("body", obj.id)
     if row.entity == "annotations":
         return (
             f"Panel annotation on {obj.area.title} {verb}: {obj.status}, {obj.severity}",

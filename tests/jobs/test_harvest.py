@@ -10,11 +10,11 @@ from sqlalchemy import func, select
 from app import jobs
 from registry import policy
 from registry.clock import utcnow
-from registry.models import HarvestItem, HarvestRun, HarvestSource, Job, Revision, Standard
+from registry.models import Body, HarvestItem, HarvestRun, HarvestSource, Job, Revision, Standard
 from registry.services import harvest as core
 from tests import factories
+from tests.auth import make_user, sign_in
 from tests.importers.catalogue_helpers import real
-from tests.jobs.feeds import serve
 
 ISO_FEED = ("iso_open_data", "88821-88915.jsonl")
 AMENDMENT = "ISO/IEC 19566-7:2022/Amd 1:2025"
@@ -46,7 +46,7 @@ def test_first_run_imports_the_second_is_not_modified_a_change_updates(session, 
     lines = real(*ISO_FEED).read_bytes()
     source = add(session, feeds.set("/iso.jsonl", lines), complete=True)
     first = run(session, source)
-    assert (first["status"], first["created"], first["rejected"]) == ("imported", 2, 0), first["message"]
+    assert (first["status"], first["created"], first["rejected"]) == ("imported", 2, 0)
     assert first["job_status"] == "done"
     assert session.scalar(select(func.count()).select_from(HarvestItem)) == 2
 
@@ -226,3 +226,21 @@ def test_due_sources_start_exactly_once(session, feeds):
     (source_id, _name, due_at, hours), = core.due(session)
     assert core.take_turn(session, source_id, due_at, hours) is True
     assert core.take_turn(session, source_id, due_at, hours) is False
+
+
+def test_followers_of_the_body_see_what_a_harvest_withdrew(client, session, feeds):
+    lines = real(*ISO_FEED).read_bytes().decode().splitlines()
+    source = add(session, feeds.set("/iso.jsonl", "\n".join(lines).encode()), complete=True)
+    run(session, source)
+    reader = make_user(session, "panel", email="follower@example.org")
+    sign_in(client, reader)
+    iec = session.scalar(select(Body).where(Body.code == "IEC"))
+    body_page = client.get("/bodies/IEC")
+    assert "Follow" in body_page.text and "/feeds/bodies/IEC.atom" in body_page.text
+    assert client.post(f"/follow/body/{iec.id}").status_code in (302, 303)
+    feeds.set("/iso.jsonl", (lines[0] + "\n").encode())  # the IEC amendment is gone
+    assert run(session, source)["withdrawn"] == 1
+    followed = client.get("/followed").text
+    assert f"Standard {AMENDMENT} updated (status)" in followed
+    atom = client.get("/feeds/bodies/IEC.atom")
+    assert atom.status_code == 200 and AMENDMENT in atom.text

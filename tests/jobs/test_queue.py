@@ -156,6 +156,7 @@ def test_a_job_killed_on_its_last_attempt_fails_and_says_so(queue, session, tmp_
     with queue():
         failed = wait_for(lambda: (row := job_row(job.id)).finished and row)
     assert failed.status == "failed"
-    assert "attempt 1 of 1" in failed.message and "nothing it was writing was kept" in failed.message
+    assert "attempt 1 of 1" in failed.message
+    assert "nothing it was writing was kept" in failed.message
     assert standards() == 0
     assert not Path(failed.params["folder"]).exists()  # the upload is removed with it
