@@ -124,6 +124,9 @@ def approve(submission: Submission, reviewer: User) -> Job | None:
     calls ``approve_now`` (returned, so the reviewer can follow it)."""
     authorize("submission.approve", submission)
     if submission.kind == "import_file":
+        if submission.status != "pending":  # said now, not on the job's page later
+            raise submissions.Conflict(
+                f"submission {submission.id} is already {submission.status}")
         return jobs.start(reviewer, "approval", {"submission": submission.id},
                           f"Approval of submission #{submission.id} "
                           f"({submission.upload_name or 'file'})",

@@ -46,6 +46,16 @@ def job(job_id: int):
                            refresh=None if row.finished else REFRESH_SECONDS)
 
 
+@bp.post("/admin/search/reindex")
+@guarded("search.rebuild")
+def reindex():
+    """Rebuild the search index from the database, as a job (whoosh builds a new folder and
+    swaps it in: searches keep answering from the old one meanwhile)."""
+    started = jobs.start(_me(), "reindex", {}, "Rebuild of the search index",
+                         action="search.rebuild")
+    return redirect(url_for("web.job", job_id=started.id), 303)
+
+
 # -- harvest sources ---------------------------------------------------------------------------
 
 def _sources_page(errors=None, values=None, status=200):

@@ -78,7 +78,11 @@ def test_a_decided_submission_leaves_no_file_behind(app, session, client, users,
                        data={"reason": "Not ours"}).status_code in (302, 303)
     assert not Path(rejected.upload_path).exists()
     assert Path(approved.upload_path).exists()
-    assert client.post(f"/submissions/{approved.id}/approve").status_code == 303
+    response = client.post(f"/submissions/{approved.id}/approve")
+    # The import runs as a job; the reviewer lands on its page (in tests it ran at once).
+    assert response.status_code == 303 and "/jobs/" in response.location
+    job_page = client.get(response.location).text
+    assert f"Approval of submission #{approved.id}" in job_page and "Done" in job_page
     session.expire_all()
     done = session.get(Submission, approved.id)
     assert done.status == "approved" and done.result["created"] >= 1 and done.batch_id
@@ -99,10 +103,28 @@ def test_a_failed_approval_keeps_the_file_of_the_pending_submission(
 
     monkeypatch.setattr(submissions, "approve", refuse)
     sign_in(client, users["panel"])
-    client.post(f"/submissions/{item.id}/approve")
+    job_page = client.get(client.post(f"/submissions/{item.id}/approve").location).text
+    assert "Failed" in job_page and "not approved: the import was refused: test" in job_page
     session.expire_all()
     assert session.get(Submission, item.id).status == "pending"
     assert Path(item.upload_path).exists()
+
+
+def test_the_api_answers_202_for_a_file_approval_and_the_job_reports_it(
+        app, session, client, users, uploads):
+    sign_in(client, users["ieee"])
+    assert _upload(client).status_code == 302
+    item = session.scalar(select(Submission))
+    sign_in(client, users["panel"])
+    response = client.post(f"/api/v1/submissions/{item.id}/approve")
+    assert response.status_code == 202 and response.json["kind"] == "approval"
+    job = client.get(response.headers["Location"]).json
+    assert job["status"] == "done" and job["report"]["submission"] == item.id
+    assert job["report"]["created"] >= 1
+    session.expire_all()
+    assert session.get(Submission, item.id).status == "approved"
+    again = client.post(f"/api/v1/submissions/{item.id}/approve")
+    assert again.status_code == 409 and "already approved" in again.json["message"]
 
 
 def test_clean_uploads_removes_only_files_no_pending_submission_needs(

@@ -82,3 +82,14 @@ def test_cli_add_list_run_and_show(runner, session, feeds):
     assert "Harvest of ISO" in runner.invoke(args=["jobs", "list"]).output
     assert runner.invoke(args=["jobs", "show", "999"]).exit_code == 2
     assert runner.invoke(args=["harvest", "run", "nope"]).exit_code == 2
+
+
+def test_an_admin_rebuilds_the_search_index_as_a_job(client, session):
+    sign_in(client, make_user(session, "panel", email="panel-reindex@example.org"))
+    assert client.post("/admin/search/reindex").status_code == 403
+    sign_in(client, make_user(session, "admin"))
+    assert "Rebuild the search index" in client.get("/jobs").text
+    response = client.post("/admin/search/reindex")
+    assert response.status_code == 303
+    page = client.get(response.location).text
+    assert "Rebuild of the search index" in page and "Indexed" in page and "Done" in page
