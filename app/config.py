@@ -48,6 +48,9 @@ ENV_SETTINGS = (
     "API_WRITE_LIMIT",
     "POST_EDIT_WINDOW_MINUTES",
     "DEBATE_WRITE_RATE_LIMIT",
+    # the size of an uploaded import file (bytes)
+    "MAX_CONTENT_LENGTH",
+    "IMPORT_MAX_BYTES",
     # jobs and harvesting (app/jobs.py)
     "REDIS_URL",
     "JOBS_QUEUE",
@@ -132,8 +135,8 @@ def build_config(instance_path: str, overrides: dict[str, Any] | None = None) ->
     config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
     config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
     config.setdefault("REMEMBER_COOKIE_SECURE", config["SESSION_COOKIE_SECURE"])
-    config.setdefault("MAX_CONTENT_LENGTH", 64 * 1024 * 1024)  # uploads of import files
-    config.setdefault("IMPORT_MAX_BYTES", config["MAX_CONTENT_LENGTH"])  # one uploaded file
+    config["MAX_CONTENT_LENGTH"] = int(config.get("MAX_CONTENT_LENGTH", 64 * 1024 * 1024))
+    config["IMPORT_MAX_BYTES"] = int(config.get("IMPORT_MAX_BYTES", config["MAX_CONTENT_LENGTH"]))
     config.setdefault("SQLALCHEMY_TRACK_MODIFICATIONS", False)
     # accounts (app/auth): token lifetimes in seconds, rate limits in Flask-Limiter's notation
     config.setdefault("RESET_TOKEN_MAX_AGE", 3600)
