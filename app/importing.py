@@ -64,7 +64,7 @@ def queue_upload(actor, fmt: str, upload: FileStorage, *, origin: str, max_bytes
     folder = Path(current_app.config["JOBS_DIR"]) / f"upload-{secrets.token_hex(8)}"
     folder.mkdir(parents=True, mode=0o700)
     try:
-        upload.save(folder / "upload")
+        upload.save(folder / "upload", buffer_size=1 << 20)
         size = (folder / "upload").stat().st_size
         if size > max_bytes:
             raise TooLarge(f"The file is {size:,} bytes; imports are limited to {max_bytes:,}.")

@@ -3,6 +3,7 @@
 from flask import abort, current_app, request, url_for
 from flask_login import current_user
 from marshmallow import ValidationError
+from werkzeug.datastructures import FileStorage
 
 from app import importing, jobs
 from app.api import ApiBlueprint
@@ -59,6 +60,14 @@ def get_import(batch_id: int):
     )
 
 
+_OPTION_PROPERTIES = {
+    "format": {"type": "string", "enum": sorted(FORMATS)},
+    "body": {"type": "string", "description": "source body code, if the file lacks it"},
+    "licence": {"type": "string", "description": "licence of definition texts"},
+    "dry_run": {"type": "boolean", "default": False},
+}
+
+
 @blp.post("/imports")
 @blp.doc(
     requestBody={
@@ -68,20 +77,21 @@ def get_import(batch_id: int):
                 "schema": {
                     "type": "object",
                     "required": ["file", "format"],
-                    "properties": {
-                        "file": {"type": "string", "format": "binary"},
-                        "format": {"type": "string", "enum": sorted(FORMATS)},
-                        "body": {
-                            "type": "string",
-                            "description": "source body code, if the file lacks it",
-                        },
-                        "licence": {"type": "string", "description": "licence of definition texts"},
-                        "dry_run": {"type": "boolean", "default": False},
-                    },
+                    "properties": {"file": {"type": "string", "format": "binary"},
+                                   **_OPTION_PROPERTIES},
                 }
-            }
+            },
+            # The file as the whole body, the options in the query string: no multipart
+            # parsing, so a large file is stored at the speed of the disk.
+            "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
         },
-    }
+    },
+    parameters=[
+        {"in": "query", "name": name, "schema": schema, "required": False,
+         "description": "with an application/octet-stream body (required: format)"}
+        for name, schema in {**_OPTION_PROPERTIES,
+                             "name": {"type": "string", "description": "the file's name"}}.items()
+    ],
 )
 @blp.response(202, JobOut, description="Queued: follow the job at the Location given")
 @blp.alt_response(400, description="Missing file or invalid options")
@@ -93,15 +103,24 @@ def create_import():
     """Queue the import of an uploaded file (the same pipeline as the command line).
 
     Answers at once with the job; its report (created, updated, unchanged, rejected with their
-    locations, or why the file was refused whole) is on the job once it is done."""
+    locations, or why the file was refused whole) is on the job once it is done. The file comes
+    as multipart field ``file`` with the options as fields, or as the whole request body
+    (``application/octet-stream``) with the options in the query string."""
+    raw = request.mimetype != "multipart/form-data"
     try:
-        options = UploadOptions().load(request.form.to_dict())
+        options = UploadOptions().load((request.args if raw else request.form).to_dict())
     except ValidationError as exc:
         abort(400, description=error_text(exc.messages))
     authorize("import.run", options.get("body"))
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        abort(400, description="file: send the file to import as multipart field 'file'.")
+    if raw:  # the body is the file
+        upload = FileStorage(stream=request.stream, filename=request.args.get("name", "upload"))
+        if not request.content_length:
+            abort(400, description="send the file as the request body (with Content-Length), "
+                                   "or as multipart field 'file'.")
+    else:
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            abort(400, description="file: send the file to import as multipart field 'file'.")
     fmt = options.pop("format")
     try:
         job = importing.queue_upload(

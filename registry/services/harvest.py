@@ -7,7 +7,7 @@ Fetching and importing a source is ``importers.harvest``; this is the bookkeepin
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from registry import policy
@@ -146,20 +146,20 @@ def seen_standards(session: Session, digests: set[str], keys: set[str]) -> set[i
 
 def record_items(session: Session, source: HarvestSource, run: HarvestRun,
                  standard_ids: set[int]) -> None:
-    """Remember which standards this run listed (the session's transaction; not committed)."""
+    """Remember which standards this run listed (the session's transaction; not committed).
+    Core statements: a feed of 100,000 standards is 100,000 rows here."""
     known = set(session.scalars(select(HarvestItem.standard_id)
                                 .where(HarvestItem.source_id == source.id)))
-    ids = sorted(standard_ids)
-    for start in range(0, len(ids), IN_CLAUSE):
-        part = [i for i in ids[start:start + IN_CLAUSE] if i in known]
-        if part:
-            session.execute(update(HarvestItem)
-                            .where(HarvestItem.source_id == source.id,
-                                   HarvestItem.standard_id.in_(part))
-                            .values(last_run_id=run.id))
-    session.add_all(HarvestItem(source_id=source.id, standard_id=i, last_run_id=run.id)
-                    for i in ids if i not in known)
-    session.flush()
+    listed = sorted(standard_ids & known)
+    for start in range(0, len(listed), IN_CLAUSE):
+        session.execute(update(HarvestItem)
+                        .where(HarvestItem.source_id == source.id,
+                               HarvestItem.standard_id.in_(listed[start:start + IN_CLAUSE]))
+                        .values(last_run_id=run.id).execution_options(synchronize_session=False))
+    new = [{"source_id": source.id, "standard_id": i, "last_run_id": run.id}
+           for i in sorted(standard_ids - known)]
+    if new:
+        session.execute(insert(HarvestItem), new)
 
 
 def withdraw_missing(session: Session, source: HarvestSource, run: HarvestRun) -> Report:

@@ -330,3 +330,26 @@ def test_api_upload_with_a_bearer_token(app, session):
 
 def test_admins_find_the_imports_in_their_menu(client, session, admin):
     assert 'href="/admin/imports"' in client.get("/").text
+
+
+def test_api_takes_the_file_as_the_whole_body_too(client, session, admin):
+    """No multipart parsing: the body is the file, the options are in the query string."""
+    response = client.post("/api/v1/imports?format=iso-open-data&name=deliverables.csv",
+                           data=ISO_CSV.read_bytes(), content_type="application/octet-stream")
+    job = _job(client, response)
+    assert (job["status"], job["report"]["created"], job["report"]["file"]) == (
+        "done", 4, "deliverables.csv")
+    missing = client.post("/api/v1/imports?format=iso-open-data", data=b"",
+                          content_type="application/octet-stream")
+    assert missing.status_code == 400 and "request body" in missing.json["message"]
+    bad = client.post("/api/v1/imports?format=iso-open-data&dry_run=perhaps", data=b"x",
+                      content_type="application/octet-stream")
+    assert bad.status_code == 400
+
+
+@pytest.mark.parametrize("app", [{"IMPORT_MAX_BYTES": 200}], indirect=True)
+def test_a_raw_body_over_the_import_limit_is_413(client, session, admin):
+    response = client.post("/api/v1/imports?format=iso-open-data", data=ISO_CSV.read_bytes(),
+                           content_type="application/octet-stream")
+    assert response.status_code == 413 and "limited to 200" in response.json["message"]
+    assert batches(session) == 0
