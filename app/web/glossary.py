@@ -6,6 +6,7 @@ from marshmallow import ValidationError
 
 from app.auth.guard import allowed, authorize, guarded
 from app.extensions import db
+from app.i18n import reader_language
 from app.search import matching_ids
 from app.web import bp
 from app.web.args import load_args
@@ -39,6 +40,8 @@ def _concept_or_404(slug: str):
 def concept(slug: str):
     item = _concept_or_404(slug)
     view = load_args(ConceptPageQuery)
+    # The label in the reader's language first, unless the page asks for another one.
+    view.setdefault("lang", reader_language())
     definitions = glossary.concept_definitions(
         db.session,
         item,
@@ -82,7 +85,7 @@ def concept(slug: str):
         relations=glossary.concept_relations(db.session, item),
         languages=glossary.concept_languages(db.session, item),
         bodies=glossary.concept_bodies(db.session, item),
-        missing_labels=glossary.missing_un_labels(item),
+        label_missing=view["lang"] in glossary.missing_un_labels(item),
         suggestions=[(by_id[s.low_id], by_id[s.high_id], s.similarity) for s in suggestions],
         link_types=LINK_TYPES,
         link_states=LINK_STATES,
