@@ -2,8 +2,9 @@
 
 The reader's language is, in order: the one saved in their account (signed in), the one in the
 ``lang`` cookie (set by the switch on every page), the best match of ``Accept-Language``, else
-English. Languages are BCP 47 tags, as labels in the glossary are (``zh-Hans``); catalogues live
-in ``translations/<locale>/LC_MESSAGES/messages.po`` with Babel's locale id (``zh_Hans``).
+English. The API (``/api/``) follows ``Accept-Language`` alone. Languages are BCP 47 tags, as
+labels in the glossary are (``zh-Hans``); catalogues live in
+``translations/<locale>/LC_MESSAGES/messages.po`` with Babel's locale id (``zh_Hans``).
 
 Only the ``.po`` files are kept in git: ``compile_catalogues`` writes a ``.mo`` beside each one
 that is missing or older, when the app starts (a few milliseconds), so a fresh clone, the tests
@@ -81,13 +82,18 @@ def reader_language() -> str:
     cached = g.get("reader_language")
     if cached:
         return cached
-    language = None
-    try:
-        if current_user and current_user.is_authenticated:
-            language = supported(getattr(current_user, "language", None))
-    except Exception:
+    if request.path.startswith("/api/"):
+        # An API client says what it reads in each request: its error messages follow
+        # Accept-Language alone (field names and codes never change).
+        language = from_accept_language()
+    else:
         language = None
-    language = language or supported(request.cookies.get(COOKIE)) or from_accept_language()
+        try:
+            if current_user and current_user.is_authenticated:
+                language = supported(getattr(current_user, "language", None))
+        except Exception:  # no user loader yet, a broken database: the other sources decide
+            language = None
+        language = language or supported(request.cookies.get(COOKIE)) or from_accept_language()
     g.reader_language = language or DEFAULT_LANGUAGE
     return g.reader_language
 

@@ -69,6 +69,16 @@ ANNOTATION_STATUS_LABELS = {
     "addressed": _l("Addressed"),
 }
 
+BODY_KIND_LABELS = {
+    "international_sdo": _l("international standards body"),
+    "regional_sdo": _l("regional standards body"),
+    "national": _l("national standards body"),
+    "intergovernmental": _l("intergovernmental organization"),
+    "legislation": _l("legislation"),
+    "consortium": _l("consortium"),
+    "other": _l("other source"),
+}
+
 
 def text_direction(language: str | None) -> str:
     if not language:
@@ -178,6 +188,7 @@ def register(app: Flask) -> None:
         link_state_label=lambda t: LINK_STATE_LABELS.get(t, t),
         rule_title=lambda code, title=None: RULE_TITLES.get(code, title or code),
         severity_label=lambda s: SEVERITY_LABELS.get(s, s),
+        body_kind_label=lambda k: BODY_KIND_LABELS.get(k, (k or "").replace("_", " ")),
         area_kind_label=lambda k: AREA_KIND_LABELS.get(k, k),
         annotation_status_label=lambda s: ANNOTATION_STATUS_LABELS.get(s, s),
         RELATION_INVERSE=vocab.RELATION_INVERSE,

@@ -1,6 +1,7 @@
 """Glossary pages: the index, concept pages, comparisons, history, and the panel's links."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from marshmallow import ValidationError
 
@@ -8,6 +9,7 @@ from app.auth.guard import allowed, authorize, guarded
 from app.extensions import db
 from app.i18n import reader_language
 from app.search import matching_ids
+from app.templating import LINK_STATE_LABELS, LINK_TYPE_LABELS
 from app.web import bp
 from app.web.args import load_args
 from registry.models import DefinitionLink
@@ -188,7 +190,8 @@ def create_link():
         )
     except links.LinkError as exc:
         abort(400, description=str(exc))
-    flash(f"Link {link.id} proposed: {link.type}.", "success")
+    flash(gettext("Link %(id)s proposed: %(type)s.", id=link.id,
+                  type=LINK_TYPE_LABELS.get(link.type, link.type)), "success")
     return redirect(url_for("web.concept", slug=source.concept.slug, _anchor=f"def-{source.id}"))
 
 
@@ -201,7 +204,8 @@ def review_link(link_id: int):
     authorize("link.review", link)
     data = _form(LinkReviewForm)
     links.review_link(db.session, current_user, link, state=data["state"])
-    flash(f"Link {link.id} {link.state}.", "success")
+    flash(gettext("Link %(id)s: %(state)s.", id=link.id,
+                  state=LINK_STATE_LABELS.get(link.state, link.state)), "success")
     return redirect(
         url_for("web.concept", slug=link.source.concept.slug, _anchor=f"def-{link.source_id}")
     )
