@@ -14,7 +14,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext, lazy_gettext
+from flask_babel import gettext
 from flask_login import current_user, login_user, logout_user
 
 from app.auth import links, mail
@@ -24,6 +24,7 @@ from registry.clock import utcnow
 from registry.models import ApiToken
 from registry.passwords import MIN_LENGTH, hash_password, needs_rehash, verify_password
 from registry.services import tokens, users
+from registry.text import N_
 
 bp = Blueprint("auth", __name__)
 
@@ -35,8 +36,7 @@ def _dummy_hash() -> str:
     process that builds the app (an import command, a worker) would pay that at start."""
     return hash_password("not-a-real-password-for-timing")
 
-SIGN_IN_REFUSED = lazy_gettext(
-    "The email or password is not right, or the account is not active.")
+SIGN_IN_REFUSED = N_("The email or password is not right, or the account is not active.")
 
 
 def safe_next(target: str | None) -> str | None:

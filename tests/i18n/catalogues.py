@@ -11,8 +11,8 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "translations"
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None,
-            "lazy_ngettext": (1, 2)}
+KEYWORDS = {"N_": None, "_": None, "gettext": None, "ngettext": (1, 2), "_l": None,
+            "lazy_gettext": None, "lazy_ngettext": (1, 2)}
 
 
 def _mapping(config: Path = ROOT / "babel.cfg"):
@@ -27,13 +27,14 @@ def _mapping(config: Path = ROOT / "babel.cfg"):
 
 
 def extract(root: Path = ROOT) -> Catalog:
-    """The strings of ``root`` (its app/ and templates/ as babel.cfg maps them)."""
+    """The strings of ``root`` (its app/, templates/ and the core's marked files, as babel.cfg
+    maps them)."""
     method_map, options_map = _mapping()
     catalogue = Catalog()
 
     def only_app_and_templates(dirpath: str) -> bool:
         top = Path(dirpath).relative_to(root).parts
-        return not top or top[0] in ("app", "templates")
+        return not top or top[0] in ("app", "templates", "registry")
 
     for filename, lineno, message, comments, context in extract_from_dir(
             root, method_map, options_map, keywords=KEYWORDS,
