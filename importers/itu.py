@@ -7,7 +7,8 @@ reference keeps ITU's approval date ``(MM/YYYY)``, which gives ``published`` to 
 (the first day of it, with ``published_precision`` "month": a more precise date the registry
 holds is kept). The status letter of the Recommendation's identifier in its links
 (``T-REC-Y.3172-201906-I``: I in force, P pre-published, S superseded, W withdrawn) gives the
-status, and the identifier the URL ``https://www.itu.int/rec/T-REC-Y.3172-201906-I``. ``Amd.``
+status, and the identifier the URL ``https://www.itu.int/rec/T-REC-Y.3172-201906-I``. A twin
+text (``ITU-T Y.3500 (08/2014) | ISO/IEC 17788: ...``) is an ``identical_to`` relation. ``Amd.``
 and ``Suppl.`` entries are typed Amd and Supplement; an amendment without a title is titled by
 its reference.
 
@@ -28,7 +29,7 @@ from registry.text import clean
 REC_URL = "https://www.itu.int/rec/{}"
 _TITLE = re.compile(
     r"^(?P<ref>ITU-(?P<sector>[TR])\s.+?\((?P<month>\d{2})/(?P<year>\d{4})\))"
-    r"(?:\s*\|\s*[^:]+)?(?::\s*(?P<title>.+))?$"
+    r"(?:\s*\|\s*(?P<twin>[^:]+))?(?::\s*(?P<title>.+))?$"
 )
 REC_ID = re.compile(r"\b(?P<id>[TR]-REC-[A-Z][A-Za-z0-9.]*-\d{6}-(?P<status>[A-Z]))\b")
 # I in force, P pre-published (approved, final edition to come), S superseded, W withdrawn.
@@ -120,6 +121,9 @@ def _from_result(result: dict) -> dict:
     if not title:
         raise _Bad("Title: no title after the reference")
     identifier = clean(str(result.get("Identifier") or ""))
+    # A twin text: "ITU-T Y.3500 (08/2014) | ISO/IEC 17788" is one text of both bodies.
+    twin = {"relations": [{"type": "identical_to", "reference": clean(match["twin"])}]} \
+        if match["twin"] else {}
     return {
         "reference": reference,
         "title": title,
@@ -133,6 +137,7 @@ def _from_result(result: dict) -> dict:
         "languages": [result["Language"]] if isinstance(result.get("Language"), str) else [],
         "url": REC_URL.format(rec_id) if rec_id else None,
         "source_id": identifier[:64] or None,
+        **twin,
     }
 
 

@@ -17,6 +17,7 @@ vocabulary, else ``--licence``.
 from collections.abc import Iterator
 
 import rdflib
+from lxml import etree
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from importers import safe_xml
@@ -121,7 +122,15 @@ def _load(source: Source) -> rdflib.Graph:
     text = whole_text(source)
     is_xml = text.lstrip().startswith("<")
     if is_xml:
-        safe_xml.parse(source)  # refuses entities, DTD tricks and broken XML before rdflib
+        # Refuses entities, DTD tricks and broken XML before rdflib; then XML that is not RDF
+        # at all (a TBX or STS file) is named as what it is, not by rdflib's error.
+        root = safe_xml.parse(source).getroot()
+        if root.tag != f"{{{rdflib.RDF}}}RDF":
+            raise RefusedFile(
+                f"{source.name}: not SKOS: an RDF/XML file's root element is <rdf:RDF>, this "
+                f"one's is <{etree.QName(root).localname}>"
+                + (" (a TBX termbase: import it with the tbx format)"
+                   if etree.QName(root).localname.lower() in ("martif", "tbx") else ""))
     graph = rdflib.Graph()
     try:
         graph.parse(data=text, format="xml" if is_xml else "turtle")

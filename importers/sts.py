@@ -29,7 +29,8 @@ from registry.models import vocab
 
 META = ("std-meta", "nat-meta", "reg-meta", "iso-meta")
 _ABSENT = re.compile(r"^(n/?a|\?+|none|-)?$", re.IGNORECASE)
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# A date as precise as the file gives it: 2009-05-30, 2006-11 (DIN's year-month), 2006.
+_DATE = re.compile(r"^(?P<year>\d{4})(?:-(?P<month>\d{2})(?:-(?P<day>\d{2}))?)?$")
 _CLAUSE = re.compile(r"(?:^|[-_])(\d+(?:\.\d+)*)$")  # ids such as "sub-3.1.1", "term_3.1.1"
 _DOC_TYPES = {t.lower(): t for t in vocab.DOC_TYPES} | {
     "is": "IS",
@@ -43,12 +44,16 @@ _DOC_TYPES = {t.lower(): t for t in vocab.DOC_TYPES} | {
     "cwa": "CWA",
     "std": "Std",
     "rec": "Recommendation",
+    "st": "Std",  # a standard that is not an International Standard (DIN's "Norm")
+    "standard": "Std",
 }
 _DRAFT_STAGES = {"WD", "CD", "DIS", "FDIS", "PRF", "NP", "AWI", "DTS", "DTR", "DPAS", "PWI"}
 _RELATIONS = {
     "replaces": "replaces",
+    "supersedes": "replaces",
     "replaced-by": "replaced_by",
     "replacedby": "replaced_by",
+    "superseded-by": "replaced_by",
     "amends": "amends",
     "amended-by": "amended_by",
     "adopts": "adopts",
@@ -72,6 +77,12 @@ def read(source: Source, options: ImportOptions) -> Iterator[Record | Rejected]:
     if not standard.get("reference"):
         raise RefusedFile(f"{source.name}: the metadata name no standard (std-ref or doc-ref)")
     yield Record("standard", standard, f"{source.name}:{meta.sourceline}")
+    for xref, kind in _xrefs(meta):
+        if kind is None:
+            yield Rejected(f"{source.name}:{xref.sourceline}",
+                           f"std-xref type {xref.get('type')!r} (to {_first(xref, 'std-ref')}) "
+                           "is not a relation the registry records: "
+                           f"{', '.join(sorted(set(_RELATIONS)))}")
 
     permissions = _permissions(meta)
     ctx = Context(
@@ -114,20 +125,41 @@ def _all(meta, name: str) -> list[str]:
     return [v for e in meta.iter() if local(e) == name if (v := _value(e))]
 
 
+def _wrap_title(wrap) -> str | None:
+    """One title-wrap's title: its ``full`` form, else intro \u2014 main \u2014 compl."""
+    parts = {local(p): _value(p) for p in wrap}
+    return parts.get("full") or " \u2014 ".join(
+        p for p in (parts.get("intro"), parts.get("main"), parts.get("compl")) if p) or None
+
+
 def _title(meta) -> str | None:
+    """The title in the content language, else English, else the first given."""
     wraps = [e for e in meta if local(e) == "title-wrap"]
     language = _first(meta, "content-language") or "en"
     wraps.sort(key=lambda w: (language_of(w, None) != language, language_of(w, None) != "en"))
-    for wrap in wraps:
-        parts = {local(p): _value(p) for p in wrap}
-        if parts.get("full"):
-            return parts["full"]
-        joined = " \u2014 ".join(
-            p for p in (parts.get("intro"), parts.get("main"), parts.get("compl")) if p
-        )
-        if joined:
-            return joined
-    return None
+    return next((t for w in wraps if (t := _wrap_title(w))), None)
+
+
+def _titles(meta) -> dict[str, str]:
+    """Every language's title, when the file gives more than one."""
+    titles: dict[str, str] = {}
+    for wrap in (e for e in meta if local(e) == "title-wrap"):
+        language, title = language_of(wrap, None), _wrap_title(wrap)
+        if language and title:
+            titles.setdefault(language, title)
+    return titles if len(titles) > 1 else {}
+
+
+def _date(meta) -> tuple[str | None, str | None]:
+    """The publication date (``pub-date``, else ``release-date``) and its precision: a
+    year-month or a year is kept as such, as the first day of its month or year."""
+    for name in ("pub-date", "release-date"):
+        match = _DATE.match(_first(meta, name) or "")
+        if match:
+            year, month, day = match["year"], match["month"], match["day"]
+            precision = "day" if day else "month" if month else "year"
+            return f"{year}-{month or '01'}-{day or '01'}", precision
+    return None, None
 
 
 def _standard(meta, options: ImportOptions) -> dict:
@@ -138,22 +170,17 @@ def _standard(meta, options: ImportOptions) -> dict:
     bodies = [b.strip() for b in re.split(r"[/+]", originator or "") if b.strip()]
     doc_type = _first(ident, "doc-type")
     release = (_first(meta, "release-version") or "").upper()
-    published = next(
-        (
-            d
-            for d in (_first(meta, "pub-date"), _first(meta, "release-date"))
-            if d and _DATE.match(d)
-        ),
-        None,
-    )
+    published, precision = _date(meta)
     languages = {lang for name in ("content-language", "language") for lang in _all(meta, name)}
     return {
         "reference": reference,
         "title": _title(meta) or reference,
+        "titles": _titles(meta),
         "bodies": bodies,
         "type": _DOC_TYPES.get((doc_type or "").lower(), "Other" if doc_type else "IS"),
         "status": "under_development" if release in _DRAFT_STAGES else "published",
         "published": published,
+        "published_precision": precision,
         "edition": _first(ident, "edition"),
         "committee": _first(meta, "comm-ref"),
         "ics": [c for c in _all(meta, "ics") if re.match(r"^\d{2}(\.\d{3}(\.\d{2})?)?$", c)],
@@ -163,14 +190,17 @@ def _standard(meta, options: ImportOptions) -> dict:
     }
 
 
-def _relations(meta) -> list[dict]:
-    relations = []
+def _xrefs(meta) -> Iterator[tuple[object, str | None]]:
+    """Each ``std-xref`` naming a standard, with its relation type (None: not one the registry
+    records)."""
     for xref in (e for e in meta.iter() if local(e) == "std-xref"):
-        kind = _RELATIONS.get((xref.get("type") or "").lower())
-        ref = _first(xref, "std-ref")
-        if kind and ref:
-            relations.append({"type": kind, "reference": ref})
-    return relations
+        if _first(xref, "std-ref"):
+            yield xref, _RELATIONS.get((xref.get("type") or "").lower())
+
+
+def _relations(meta) -> list[dict]:
+    return [{"type": kind, "reference": _first(xref, "std-ref")}
+            for xref, kind in _xrefs(meta) if kind]
 
 
 def _permissions(meta) -> str | None:

@@ -45,6 +45,10 @@ _BODY_CODE = re.compile(r"^[A-Z0-9][A-Z0-9/ .&-]{0,31}$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 _LICENCE_NOTE = re.compile(r"^\s*licen[cs]e\s*:\s*(?P<licence>.+)$", re.IGNORECASE | re.DOTALL)
 _EXCERPT_NOTE = re.compile(r"^\s*excerpt only\b", re.IGNORECASE)
+# The number a standard prints before a note ("NOTE 1", "Note 2 to entry:"): the registry
+# numbers notes itself, so a page does not read "Note 1: NOTE 1 ...".
+_NOTE_LABEL = re.compile(
+    r"^\s*(?:NOTE(?:\s+\d+)?|Note\s+\d+(?:\s+to\s+entry)?|Note\s+to\s+entry)\s*[:.\u2014-]?\s+")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 # The registry's export writes a source as "REF, clause X".
 _SOURCE_CLAUSE = re.compile(r"^(?P<ref>.+?),\s*clause\s+(?P<clause>[^\s,]+)$", re.IGNORECASE)
@@ -90,19 +94,49 @@ def category(element) -> str:
     return (element.get("type") or name) if name in _TYPED else name
 
 
+# Elements whose content is not shown as text: the machine identifiers of a cited standard
+# (STS ``std-id-group``, ``std-id``), and the address beside a cited standard's reference.
+_HIDDEN = {"std-id-group", "std-id"}
+_HIDDEN_IN_STD = {"uri"}
+_SUB = dict(zip("0123456789+-=()aehijklmnoprstuvx",
+                "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ", strict=True))
+_SUP = dict(zip("0123456789+-=()in", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁱⁿ", strict=True))
+
+
+def _script(text: str, table: dict[str, str], mark: str) -> str:
+    """Sub- or superscript text in Unicode when every character has one ("PLᵣ", "m²"), else
+    marked the way plain text writes it ("MTTF_d", "w_{0,u}", "x^{2n+a}")."""
+    text = text.strip()
+    if text and all(c in table for c in text):
+        return "".join(table[c] for c in text)
+    return f"{mark}{text}" if len(text) == 1 else f"{mark}{{{text}}}" if text else ""
+
+
 def text_of(element) -> str:
-    """The element's text with inline markup kept as text and HTML entities resolved.
+    """The element's text as a reader sees it: inline markup kept as text, HTML entities
+    resolved, sub- and superscripts kept, machine identifiers left out.
 
     A file parsed without its DTD keeps references such as ``&mdash;`` as entity nodes.
     """
+    return clean(_raw_text(element))
+
+
+def _raw_text(element) -> str:
     parts = [element.text or ""]
     for child in element:
         if isinstance(child, etree._Entity):
             parts.append(html.entities.html5.get(child.name + ";", child.text or ""))
         elif isinstance(child.tag, str):
-            parts.append(text_of(child))
+            name = local(child)
+            if name == "sub":
+                parts.append(_script(_raw_text(child), _SUB, "_"))
+            elif name == "sup":
+                parts.append(_script(_raw_text(child), _SUP, "^"))
+            elif name not in _HIDDEN and not (
+                    name in _HIDDEN_IN_STD and local(element) in ("std", "std-ref")):
+                parts.append(_raw_text(child))
         parts.append(child.tail or "")
-    return clean("".join(parts))
+    return "".join(parts)
 
 
 def value_of(element) -> str:
@@ -270,7 +304,7 @@ def _note(notes: list[str], text: str, owner) -> None:
         owner.licence = clean(match["licence"])
     elif _EXCERPT_NOTE.match(text) and isinstance(owner, Said):
         owner.excerpt = True
-    elif text:
+    elif text := _NOTE_LABEL.sub("", text, count=1):
         notes.append(text)
 
 

@@ -16,8 +16,9 @@ from registry.text import excerpt
 EXCERPT_WORDS = 30
 EXCERPT_MAX_WORDS = 60  # the longest text accepted as an excerpt already made
 
-# The names a statement may begin with (case-insensitive), each followed by the end or by a
-# character that cannot continue a word: "MIT" opens "MIT License", not "Mitglied".
+# The names a statement may begin with (case-insensitive), each followed by the end, by an
+# SPDX version, or by a character that cannot continue a word: "MIT" opens "MIT License", not
+# "Mitglied"; "CC-BY" opens "CC-BY-4.0", not "CC-BY-NC-4.0".
 KNOWN_NAMES = (
     # SPDX identifiers and the usual spellings of the same licences
     "CC0", "CC BY", "CC-BY", "CC BY-SA", "CC-BY-SA", "Creative Commons Attribution",
@@ -31,7 +32,8 @@ KNOWN_NAMES = (
 )
 _NAME = re.compile(
     "(?:" + "|".join(re.escape(n) for n in sorted(KNOWN_NAMES, key=len, reverse=True)) + ")"
-    r"(?![\w-])",
+    # an SPDX version ("CC-BY-4.0", "CC0-1.0") or the end of the name
+    r"(?:-\d+(?:\.\d+)*)?(?![\w-])",
     re.IGNORECASE,
 )
 _URL = re.compile(

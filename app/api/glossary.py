@@ -170,7 +170,8 @@ def compare(a: int, b: int):
     if left is None or right is None:
         abort(404, description=gettext("There is no definition %(id)s.",
                                        id=a if left is None else b))
-    result = divergence.compare(left.text, right.text, left.language, right.language)
+    result = divergence.compare(left.text, right.text, left.language, right.language,
+                                in_order=False)
     score = divergence.pair_scores(db.session, [a, b]).get((min(a, b), max(a, b)))
     return {"a": left, "b": right, "similarity": score, "shared_words": result.shared_words,
             "a_segments": [{"kind": k, "text": t} for k, t in result.left],

@@ -110,7 +110,7 @@ def compare():
         "glossary/compare.html",
         a=a,
         b=b,
-        comparison=divergence.compare(a.text, b.text, a.language, b.language),
+        comparison=divergence.compare(a.text, b.text, a.language, b.language, in_order=False),
         similarity=scores.get((min(a.id, b.id), max(a.id, b.id))),
         link=links.existing_link(db.session, a.id, b.id),
     )

@@ -21,7 +21,7 @@ def home():
         .order_by(Standard.published.desc()).limit(6)
     ).all()
     contested = session.scalars(
-        select(Concept).where(Concept.contested.is_(True))
+        select(Concept).where(Concept.is_contested)
         .order_by(Concept.divergence.desc().nulls_last(), Concept.slug).limit(8)
     ).all()
     return render_template("home.html", totals=totals, bodies=body_counts(session),

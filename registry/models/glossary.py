@@ -13,7 +13,9 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    and_,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.clock import utcnow
@@ -55,6 +57,17 @@ class Concept(Timestamped, Base):
         back_populates="concept", order_by="Definition.id"
     )
     areas: Mapped[list[Area]] = relationship(secondary=concept_areas, order_by=Area.slug)
+
+    @hybrid_property
+    def is_contested(self) -> bool:
+        """Shown as contested: flagged so by its curators, and defined differently by at least
+        two bodies (divergence is measured only between two bodies' definitions)."""
+        return self.contested and self.divergence is not None and self.divergence > 0
+
+    @is_contested.inplace.expression
+    @classmethod
+    def _is_contested(cls):
+        return and_(cls.contested.is_(True), cls.divergence > 0)
 
     def label(self, language: str = "en") -> str:
         """The preferred label in ``language``, else in English, else the slug."""

@@ -36,7 +36,9 @@ STANDARD_STATUSES = ("proposed", "under_development", "published", "withdrawn", 
 # Statuses that count as "in development" in coverage figures.
 DEVELOPMENT_STATUSES = ("proposed", "under_development")
 
-RELATION_TYPES = ("replaces", "replaced_by", "amends", "amended_by", "adopts", "adopted_as")
+# identical_to: a twin text, the same text published by two bodies (ITU-T Y.3500 | ISO/IEC 17788).
+RELATION_TYPES = ("replaces", "replaced_by", "amends", "amended_by", "adopts", "adopted_as",
+                  "identical_to")
 # The inverse of each relation, so both ends can be shown from either standard.
 RELATION_INVERSE = {
     "replaces": "replaced_by",
@@ -45,6 +47,7 @@ RELATION_INVERSE = {
     "amended_by": "amends",
     "adopts": "adopted_as",
     "adopted_as": "adopts",
+    "identical_to": "identical_to",
 }
 
 DESIGNATION_TYPES = ("preferred", "admitted", "deprecated", "abbreviation", "symbol")

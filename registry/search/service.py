@@ -16,6 +16,7 @@ whenever woken and every ``interval`` seconds.
 
 import logging
 import os
+import re
 import threading
 from collections.abc import Callable
 
@@ -23,6 +24,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from registry.models import Body, Concept, ConceptLabel, Definition, SearchOutbox, Standard
+from registry.references import reference_key
 from registry.search.analysis import (
     ParsedQuery,
     fold_words,
@@ -58,6 +60,12 @@ DEGRADED_MESSAGE = (
     "a simpler search of titles and terms."
 )
 
+
+# A query that starts the way a standard's reference does: a body's prefix, then a number.
+_REFERENCE_QUERY = re.compile(
+    r"^\s*(?:ISO(?:/IEC)?|IEC|ITU-[TR]|IEEE(?:\s+Std)?|EN|CEN(?:ELEC)?|ETSI|NIST|DIN|BS|NF|"
+    r"AFNOR|GB(?:/T)?|JIS|ANSI|CSA|SAC|IETF|RFC)\b[\w ./:()-]*\d[\w ./:()-]*$",
+    re.IGNORECASE)
 
 class SearchService:
     def __init__(
@@ -106,7 +114,40 @@ class SearchService:
             results = self._search(session, parsed, request)
         if parsed.truncated:
             results.message = results.message or "The query was long; only its beginning was used."
+        if not results.degraded:
+            self._exact_first(session, parsed.raw, request, results)
         return results
+
+    def _exact_first(self, session: Session, query: str, request: SearchRequest,
+                     results: Results) -> None:
+        """A query that is a standard's reference ("ISO 13849-1", "ITU-T Y.3172"): the standard
+        itself first (its newest edition when the query names none), or a line saying the
+        registry holds no standard of that reference, above the nearest matches."""
+        if not _REFERENCE_QUERY.match(query) or request.page != 1 or (
+                request.kinds and "standard" not in request.kinds):
+            return
+        key = reference_key(query)
+        found = session.scalars(
+            select(Standard).where(or_(
+                Standard.reference_key == key,
+                *[Standard.reference_key.startswith(key + edition, autoescape=True)
+                  for edition in (":", " (", "-")]))
+            .order_by(Standard.reference_key == key, Standard.published.asc().nulls_first(),
+                      Standard.reference_key)
+        ).all()
+        if not found:
+            results.message = results.message or (
+                f"No standard in the registry has the reference {query}; "
+                + ("these are the nearest matches." if results.total else "nothing matches it."))
+            return
+        exact = found[-1]  # the reference itself, else the newest edition
+        others = [h for h in results.items if not (h.kind == "standard" and h.id == exact.id)]
+        if len(others) == len(results.items):
+            results.total += 1
+        hit = Hit("standard", exact.id, exact.title, highlight(exact.scope or exact.title,
+                                                               parse_query(query)), 0.0,
+                  reference=exact.reference, status=exact.status, year=exact.year)
+        results.items = [hit, *others][:request.per_page]
 
     def _search(self, session: Session, parsed: ParsedQuery, request: SearchRequest) -> Results:
         results = self.backend.search(session, parsed, request)

@@ -346,21 +346,30 @@ def _segments(parts: list[str], keys: list[str | None], same: set[int]) -> list[
     return out
 
 
-def compare(left: str, right: str, language: str, right_language: str | None = None) -> Comparison:
-    """Word-level alignment of two texts (difflib on stemmed words), for side-by-side views
-    and for the diff between two revisions of a definition."""
+def compare(left: str, right: str, language: str, right_language: str | None = None, *,
+            in_order: bool = True) -> Comparison:
+    """Two texts word by word, normalized and stemmed the same way on both sides.
+
+    ``in_order`` (the diff between two revisions of one definition): a word is shared where
+    the texts align (difflib), so a moved word is a change. Otherwise (two bodies' definitions
+    side by side): a word is shared when the other text uses it anywhere."""
     lparts, lkeys = _display_tokens(left, language)
     rparts, rkeys = _display_tokens(right, right_language or language)
     lidx = [i for i, k in enumerate(lkeys) if k is not None]
     ridx = [i for i, k in enumerate(rkeys) if k is not None]
-    matcher = SequenceMatcher(
-        None, [lkeys[i] for i in lidx], [rkeys[i] for i in ridx], autojunk=False
-    )
     lsame: set[int] = set()
     rsame: set[int] = set()
-    for block in matcher.get_matching_blocks():
-        lsame.update(lidx[block.a + k] for k in range(block.size))
-        rsame.update(ridx[block.b + k] for k in range(block.size))
+    if in_order:
+        matcher = SequenceMatcher(
+            None, [lkeys[i] for i in lidx], [rkeys[i] for i in ridx], autojunk=False
+        )
+        for block in matcher.get_matching_blocks():
+            lsame.update(lidx[block.a + k] for k in range(block.size))
+            rsame.update(ridx[block.b + k] for k in range(block.size))
+    else:
+        lset, rset = {lkeys[i] for i in lidx}, {rkeys[i] for i in ridx}
+        lsame = {i for i in lidx if lkeys[i] in rset}
+        rsame = {i for i in ridx if rkeys[i] in lset}
     return Comparison(
         _segments(lparts, lkeys, lsame),
         _segments(rparts, rkeys, rsame),

@@ -53,7 +53,8 @@ def list_concepts(session: Session, filters: dict[str, Any],
     if area := filters.get("area"):
         stmt = stmt.where(Concept.areas.any(Area.slug == area))
     if filters.get("contested") is not None:
-        stmt = stmt.where(Concept.contested == filters["contested"])
+        contested = Concept.is_contested
+        stmt = stmt.where(contested if filters["contested"] else ~contested)
     sort = filters.get("sort", "label")
     order = {
         "label": (func.coalesce(label, Concept.slug),),
@@ -125,9 +126,12 @@ def concept_relations(session: Session, concept: Concept) -> list[RelatedConcept
                  selectinload(ConceptRelation.target).selectinload(Concept.labels))
     )
     inverse = {"broader": "narrower", "narrower": "broader", "related": "related"}
-    out = [RelatedConcept(r.type, r.target) if r.source_id == concept.id
-           else RelatedConcept(inverse[r.type], r.source) for r in rows]
-    return sorted(out, key=lambda r: (r.type, r.concept.slug))
+    out = {}
+    for r in rows:  # "A broader B" and "B narrower A" are one relation, listed once
+        related = RelatedConcept(r.type, r.target) if r.source_id == concept.id \
+            else RelatedConcept(inverse[r.type], r.source)
+        out.setdefault((related.type, related.concept.id), related)
+    return sorted(out.values(), key=lambda r: (r.type, r.concept.slug))
 
 
 def concept_languages(session: Session, concept: Concept) -> list[str]:

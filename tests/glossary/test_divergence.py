@@ -85,6 +85,21 @@ def test_comparison_marks_shared_and_differing_wording():
     assert result.shared_words == 4
 
 
+def test_side_by_side_a_word_both_use_is_shared_wherever_it_stands():
+    """Words both definitions use ("in", "AI", "equality") were marked as only one's when they
+    stood in another order; between two bodies' texts, order does not make a word unique."""
+    left = "equality of treatment in AI systems"
+    right = "AI systems that respect equality in outcomes"
+    by_place = compare(left, right, "en")
+    anywhere = compare(left, right, "en", in_order=False)
+    assert ("diff", "equality of treatment in") in [(k, t.strip()) for k, t in by_place.left]
+    unique = {t.strip() for k, t in anywhere.left if k == "diff"}
+    assert unique == {"of treatment"}
+    assert {t.strip() for k, t in anywhere.right if k == "diff"} == {"that respect",
+                                                                     "outcomes"}
+    assert anywhere.shared_words == 4 and anywhere.left_words == 6
+
+
 def test_stored_scores_and_concept_divergence(glossary):
     fairness = glossary.scalar(select(Concept).where(Concept.slug == "fairness"))
     rows = glossary.scalars(

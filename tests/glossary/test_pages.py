@@ -129,3 +129,25 @@ def test_as_of_before_a_sources_date_or_its_recording_shows_nothing_of_it(client
     undated = "an undated text"
     assert undated in client.get("/glossary/fairness").get_data(as_text=True)
     assert undated not in client.get("/glossary/fairness?as_of=2023-01-01").get_data(as_text=True)
+
+
+def test_contested_only_when_two_bodies_define_it_differently_and_relations_once(
+        client, session):
+    from tests import factories as f
+
+    f.load(session, f.body("EU", kind="legislation"), f.body("OECD", kind="intergovernmental"),
+           f.concept("trustworthiness"),
+           f.concept("robustness", contested=True,
+                     relations=[{"type": "broader", "concept": "trustworthiness"}]),
+           f.definition("ability to keep working under adverse conditions", concept="robustness",
+                        body="EU"))
+    # The same relation stated from the other end, as a second termbase would.
+    f.load(session, f.concept("trustworthiness",
+                              relations=[{"type": "narrower", "concept": "robustness"}]))
+    page = client.get("/glossary/robustness").text
+    assert "badge flag" not in page  # flagged, but one body's definition only
+    assert page.count('href="/glossary/trustworthiness"') == 1
+    assert "robustness" not in client.get("/glossary?contested=true").text.split("<tbody>")[-1]
+    f.load(session, f.definition("resilience of a system to perturbations of its inputs",
+                                 concept="robustness", body="OECD"))
+    assert "badge flag" in client.get("/glossary/robustness").text

@@ -86,6 +86,9 @@ def test_itu_real_search_results(session):
     )
     assert cloud.published == datetime.date(2014, 8, 1)
     assert cloud.url == "https://www.itu.int/rec/T-REC-Y.3500-201408-I"
+    # The twin text ITU publishes with ISO/IEC is a relation, no longer dropped.
+    assert [(r.type, r.target_reference) for r in cloud.relations] == [
+        ("identical_to", "ISO/IEC 17788")]
     roadmap = standard(session, "ITU-T Y Suppl. 49 (11/2018)")
     assert roadmap.doc_type == "Supplement"
     assert standard(session, "ITU-T Y.3550 (12/2023)").title.startswith(

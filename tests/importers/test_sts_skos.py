@@ -177,3 +177,60 @@ def test_a_copyright_notice_in_any_language_keeps_only_an_excerpt(session, xsdo,
     assert (report.exit_code, report.rejected) == (0, [])
     d = session.scalar(select(Definition))
     assert (d.licence, d.is_excerpt) == (stored, True)
+
+
+def test_sts_national_adoption_keeps_what_the_file_says(session, xsdo):
+    report = importing.run("sts", FIXTURES / "xsdo-national.sts.xml")
+    # The cross-reference of a type the registry does not record is reported, not dropped.
+    assert report.exit_code == 1 and report.created == 3  # the standard, a concept, a definition
+    (problem,) = report.rejected
+    assert problem["location"] == "xsdo-national.sts.xml:27"
+    assert "corrigendum-of" in problem["reason"] and "XSDO EN 77-1 Ber 1:2007-03" in (
+        problem["reason"])
+    std = session.scalar(select(Standard))
+    assert (std.reference, std.doc_type, std.title) == (
+        "XSDO EN 77-1:2006-11", "Std", "Widgets \u2014 Sicherheit von Sortierern")
+    assert std.extra["titles"] == {"de": "Widgets \u2014 Sicherheit von Sortierern",
+                          "en": "Widgets \u2014 Safety of sorters"}
+    assert (str(std.published), std.published_precision) == ("2006-11-01", "month")
+    assert [(r.type, r.target_reference) for r in std.relations] == [
+        ("replaces", "XSDO EN 77-1:1999-07")]
+    # A German copyright notice is not a licence: a flagged excerpt, no notes.
+    definition = session.scalar(select(Definition))
+    assert definition.is_excerpt and definition.notes == []
+    assert "Genehmigung" in definition.licence
+    # No identifiers the file did not show as text; sub- and superscripts kept.
+    assert "std-id" not in definition.text and "A00007" not in definition.text
+    assert definition.text.startswith("mittlere Zeit MTTF_d bis zum Ausfall nach XSDO 9070")
+    assert definition.designations[1] == {"term": "MTTF_d", "type": "symbol"}
+    again = importing.run("sts", FIXTURES / "xsdo-national.sts.xml")
+    assert (again.created, again.updated) == (0, 0)
+
+
+def test_numbered_note_labels_are_not_repeated_and_scripts_are_kept(session, tmp_path):
+    factories.load(session, factories.body("XSDO"))
+    termbase = tmp_path / "notes.tbx"
+    termbase.write_text("""<?xml version="1.0" encoding="UTF-8"?>
+<martif type="TBX" xml:lang="en"><martifHeader><fileDesc><sourceDesc><p>test</p></sourceDesc>
+</fileDesc></martifHeader><text><body>
+<termEntry id="c1"><langSet xml:lang="en">
+  <descripGrp><descrip type="definition">area in m<hi type="sup">2</hi></descrip></descripGrp>
+  <note>NOTE 1 The first note.</note>
+  <note>Note 2 to entry: The second note.</note>
+  <note>Note that this one keeps its first word.</note>
+  <tig><term>sorter area</term></tig>
+</langSet></termEntry>
+</body></text></martif>""", encoding="utf-8")
+    report = importing.run("tbx", termbase, body="XSDO", licence="CC-BY-4.0")
+    assert report.exit_code == 0, report.rejected
+    definition = session.scalar(select(Definition))
+    assert definition.notes == ["The first note.", "The second note.",
+                                "Note that this one keeps its first word."]
+
+
+def test_skos_on_a_tbx_file_says_what_the_file_is(session):
+    refused = importing.run("skos", FIXTURES / "registry-export.tbx", body="XSDO").refused
+    assert refused == ("registry-export.tbx: not SKOS: an RDF/XML file's root element is "
+                       "<rdf:RDF>, this one's is <tbx> (a TBX termbase: import it with the tbx "
+                       "format)")
+    assert "not SKOS" in importing.run("skos", FIXTURES / "not-tbx.xml", body="XSDO").refused

@@ -27,6 +27,12 @@ from registry.licences import apply_licence, full_text_allowed
         ("Copyright IEEE; MIT and Apache projects cite it", False),
         ("Mitglieder des DIN", False),
         ("MIT License", True),
+        # SPDX identifiers carry their version; a restriction after the name is another licence
+        ("CC-BY-4.0", True),
+        ("CC0-1.0", True),
+        ("CC-BY-SA-4.0", True),
+        ("CC-BY-NC-4.0", False),
+        ("MIT-Mitglieder", False),
         ("CC BY-SA 3.0 IGO", True),
         ("W3C Software and Document License (2023), "
          "https://www.w3.org/copyright/software-license-2023/", True),

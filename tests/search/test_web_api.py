@@ -154,3 +154,21 @@ def test_searches_keep_working_across_index_changes_in_one_thread(client, sessio
         f.load(session, f.standard(f"ISO/IEC 9{n}:2025", title=f"Refresh probe {n}"))
     found = client.get("/api/v1/search?q=refresh probe").get_json()
     assert found["total"] == 3 and not found["degraded"]
+
+
+@both_backends
+def test_a_reference_query_puts_the_standard_first_or_says_there_is_none(client, session,
+                                                                        catalogue):
+    from tests import factories as f
+
+    f.load(session, f.standard("ISO/IEC 22989:2019", title="An older edition of the vocabulary"))
+    # Undated: the newest edition first; dated: that edition.
+    undated = client.get("/api/v1/search?q=ISO/IEC 22989").json
+    assert undated["items"][0]["reference"] == "ISO/IEC 22989:2022"
+    dated = client.get("/api/v1/search?q=ISO/IEC 22989:2019").json
+    assert dated["items"][0]["reference"] == "ISO/IEC 22989:2019"
+    # A reference the registry lacks: said plainly above the nearest matches.
+    missing = client.get("/search?q=ISO 13849-1").text
+    assert "No standard in the registry has the reference ISO 13849-1" in missing
+    # Not a reference: no such line.
+    assert "No standard in the registry" not in client.get("/search?q=fairness").text
