@@ -23,6 +23,15 @@ STATUS_LABELS = {
     "superseded": _l("Superseded"),
 }
 
+# A submission's state and kind (registry.models: pending, approved, rejected).
+SUBMISSION_STATUS_LABELS = {
+    "pending": _l("Pending"), "approved": _l("Approved"), "rejected": _l("Rejected"),
+}
+SUBMISSION_KIND_LABELS = {
+    "definition": _l("definition"), "standard": _l("standard"),
+    "standard_change": _l("standard change"), "import_file": _l("file"),
+}
+
 # Read from the standard on the page: "replaces ISO 1234".
 RELATION_LABELS = {
     "replaces": _l("replaces"),
@@ -167,7 +176,8 @@ def person(user, absent: str = "a former user") -> str:
 
 def register(app: Flask) -> None:
     app.jinja_env.filters["date"] = format_date
-    app.jinja_env.filters["status_label"] = lambda s: STATUS_LABELS.get(s, s or "")
+    app.jinja_env.filters["status_label"] = lambda s: (
+        STATUS_LABELS.get(s) or SUBMISSION_STATUS_LABELS.get(s) or s or "")
     app.jinja_env.filters["language_name"] = language_name
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["decimal"] = decimal
@@ -188,6 +198,7 @@ def register(app: Flask) -> None:
         link_state_label=lambda t: LINK_STATE_LABELS.get(t, t),
         rule_title=lambda code, title=None: RULE_TITLES.get(code, title or code),
         severity_label=lambda s: SEVERITY_LABELS.get(s, s),
+        submission_kind_label=lambda k: SUBMISSION_KIND_LABELS.get(k, (k or "").replace("_", " ")),
         body_kind_label=lambda k: BODY_KIND_LABELS.get(k, (k or "").replace("_", " ")),
         area_kind_label=lambda k: AREA_KIND_LABELS.get(k, k),
         annotation_status_label=lambda s: ANNOTATION_STATUS_LABELS.get(s, s),
