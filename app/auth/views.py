@@ -127,10 +127,10 @@ def reset_request():
     if user is not None and user.active:
         mail.send(
             user.email,
-            "Reset your password at the AI Standards Exchange",
-            "Someone asked to reset the password of this account. To choose a new one, "
-            f"open this link within an hour:\n\n{links.make(user, 'reset')}\n\n"
-            "If it was not you, ignore this message.",
+            gettext("Reset your password at the AI Standards Exchange"),
+            gettext("Someone asked to reset the password of this account. To choose a new one, "
+                    "open this link within an hour:\n\n%(link)s\n\nIf it was not you, ignore "
+                    "this message.", link=links.make(user, "reset")),
         )
     # The same answer either way: the page does not reveal which emails have accounts.
     flash(

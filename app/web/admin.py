@@ -54,9 +54,10 @@ def admin_create_user():
     # The new user chooses a password through a link: no password travels through the admin.
     mail.send(
         user.email,
-        "Your account at the AI Standards Exchange",
-        f"An administrator created an account for you ({user.role}). Choose your password "
-        f"within a week here:\n\n{links.make(user, 'invite')}",
+        gettext("Your account at the AI Standards Exchange"),
+        gettext("An administrator created an account for you (%(role)s). Choose your password "
+                "within a week here:\n\n%(link)s", role=user.role,
+                link=links.make(user, "invite")),
     )
     flash(
         gettext("%(email)s is created and invited (the link is mailed, or written to the server "

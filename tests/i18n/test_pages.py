@@ -169,3 +169,27 @@ def test_dates_numbers_and_language_names_follow_the_language(client, catalogue)
     client.set_cookie("lang", "fr")
     page = client.get("/glossary/fairness").get_data(as_text=True)
     assert ">arabe<" in page or "arabe" in page  # the label languages, named in French
+
+
+SIGNED_IN = ["/account", "/account/tokens", "/submissions", "/submissions/new",
+             "/submissions/new/definition", "/submissions/new/standard", "/submissions/new/file",
+             "/review", "/followed", "/moderation/flags", "/standards/{standard_id}/evaluate",
+             "/standards/{standard_id}/process", "/areas", "/areas/fairness",
+             "/areas/fairness/edit", "/admin/users", "/admin/activity", "/bodies", "/bodies/ISO",
+             "/discuss/standard/{standard_id}"]
+
+
+@pytest.mark.parametrize("language", ["ar", "zh-Hans"])
+def test_signed_in_pages_in_arabic_and_chinese(client, session, catalogue, language):
+    english = _english_interface(language)
+    admin = make_user(session, "admin")
+    sign_in(client, admin)
+    client.post("/language", data={"lang": language, "next": "/"})
+    for url in SIGNED_IN:
+        url = url.format(standard_id=catalogue)
+        response = client.get(url)
+        assert response.status_code == 200, url
+        page = response.get_data(as_text=True)
+        assert f'<html lang="{language}"' in page, url
+        left = [t for t in _interface_texts(page, language) if t in english]
+        assert left == [], (url, left)
