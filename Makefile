@@ -30,8 +30,8 @@ run: demo serve
 # One job worker beside gunicorn (imports of uploads, harvests); stopped with it.
 serve: install
 	$(FLASK) jobs worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --threads 4 \
-		--no-control-socket --access-logfile - wsgi:app
+	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) --workers $(WORKERS) \
+		--threads 4 --no-control-socket --access-logfile - wsgi:app
 
 ## test: lint, then the whole suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)
 test: install

@@ -26,13 +26,14 @@ from collections import Counter
 from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 from whoosh import index, query
 from whoosh.analysis import LanguageAnalyzer, LowercaseFilter, Token, Tokenizer
 from whoosh.codec.whoosh3 import W3PerDocReader
-from whoosh.collectors import FilterCollector, TimeLimit, TimeLimitCollector
+from whoosh.collectors import FilterCollector, TimeLimit, WrappingCollector
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
@@ -188,6 +189,23 @@ def _field_query(fieldname: str, text: str) -> query.Query | None:
     return query.Phrase(fieldname, terms)
 
 
+class _Deadline(WrappingCollector):
+    """Raise TimeLimit once ``deadline`` (time.monotonic) has passed, checked between matched
+    documents every 64 of them: no timer thread per search (whoosh's TimeLimitCollector starts
+    one), and no signal (gunicorn's threads cannot take SIGALRM)."""
+
+    def __init__(self, child, deadline: float) -> None:
+        self.child = child
+        self.deadline = deadline
+
+    def collect_matches(self):
+        child, deadline, clock = self.child, self.deadline, time.monotonic
+        for n, sub_docnum in enumerate(child.matches()):
+            if not n & 63 and clock() > deadline:
+                raise TimeLimit
+            child.collect(sub_docnum)
+
+
 class _CappedPrefix(query.Prefix):
     """A prefix that expands to at most MAX_EXPANSION words, else TooBroad ("l0*" over 200,000
     references expanded for over a minute)."""
@@ -252,6 +270,9 @@ class WhooshBackend(SearchBackend):
     def __init__(self, index_dir: str | os.PathLike) -> None:
         self.root = Path(index_dir)
         self._local = threading.local()
+        self._generation_lock = threading.Lock()
+        self._generation_key: tuple | None = None
+        self._generation_values: dict[str, Any] = {}
 
     # -- files and locks -----------------------------------------------------------------------
 
@@ -309,31 +330,38 @@ class WhooshBackend(SearchBackend):
             if searcher is None or local.target != target:
                 if searcher is not None:
                     searcher.close()
-                local.searcher, local.target, local.facets, local.lexicon = None, None, None, None
+                local.searcher, local.target = None, None
                 searcher = _open_index(target).searcher()
                 local.target = target
             else:
                 # refresh() hands the still-valid segment readers to the new searcher and
                 # closes the rest itself: closing the old searcher too would close those.
                 fresh = searcher.refresh()
-                if fresh is not searcher:
-                    searcher, local.facets, local.lexicon = fresh, None, None
+                searcher = fresh
         except Exception as exc:
             local.searcher = None
             raise IndexUnavailable(f"index {target} cannot be read: {exc}") from exc
         local.searcher = searcher
         return searcher
 
+    def _per_generation(self, searcher, name: str, build: Callable[[], Any]) -> Any:
+        """What is read whole from one index generation (the facet table, the spelling
+        lexicon): built once per generation and process, shared by every thread."""
+        key = (self._local.target, searcher.reader().generation())
+        with self._generation_lock:
+            if key != self._generation_key:
+                self._generation_key, self._generation_values = key, {}
+            if name not in self._generation_values:
+                self._generation_values[name] = build()
+            return self._generation_values[name]
+
     def _facet_table(self, searcher) -> list[bytes]:
-        """docnum -> its facet values ("kind\tbody,body\tlang"), read once per index
-        generation and thread."""
-        table = getattr(self._local, "facets", None)
-        if table is None:
+        """docnum -> its facet values ("kind\tbody,body\tlang")."""
+        def build() -> list[bytes]:
             reader = searcher.reader()
             column = reader.column_reader("facets")
-            table = [column[i] for i in range(reader.doc_count_all())]
-            self._local.facets = table
-        return table
+            return [column[i] for i in range(reader.doc_count_all())]
+        return self._per_generation(searcher, "facets", build)
 
     def search(self, session, parsed, request) -> Results:
         with self._reading():
@@ -357,15 +385,12 @@ class WhooshBackend(SearchBackend):
         q = build_query(parsed)
         filt = _filter(request)
         limit = request.page * request.per_page
-        # No SIGALRM: signals work only in the main thread, and gunicorn's gthread workers
-        # (``make run``) answer in other threads; the limit is then checked between documents.
         # One deadline for the request: scoring gets 60% of it; the exact count (a second,
         # unscored pass over every match) runs only if scoring took under a third of it.
         started = time.monotonic()
-        timed = TimeLimitCollector(searcher.collector(limit=limit), timelimit=DEADLINE * 0.6,
-                                   use_alarm=False)
-        # The filter wraps the timer: a TimeLimitCollector feeds its child directly, so a
-        # filter inside it would be bypassed.
+        timed = _Deadline(searcher.collector(limit=limit), started + DEADLINE * 0.6)
+        # The filter wraps the deadline: _Deadline feeds its child directly, so a filter inside
+        # it would be bypassed.
         collector = FilterCollector(timed, filt) if filt is not None else timed
         partial = False
         try:
@@ -445,9 +470,8 @@ class WhooshBackend(SearchBackend):
 
     def frequencies(self, session, words):
         searcher = self._searcher()
-        lexicon = getattr(self._local, "lexicon", None)
-        if lexicon is None:  # once per index generation and thread
-            lexicon = self._local.lexicon = {t.decode() for t in searcher.lexicon("spell")}
+        lexicon = self._per_generation(
+            searcher, "lexicon", lambda: {t.decode() for t in searcher.lexicon("spell")})
         reader = searcher.reader()
         return {w: reader.doc_frequency("spell", w) for w in words if w in lexicon}
 

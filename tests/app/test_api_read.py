@@ -85,6 +85,19 @@ def test_bodies_and_areas(client, catalogue):
     assert areas["fairness"]["standards"] == 1
 
 
+def test_bodies_list_from_plain_rows_is_the_documented_shape(client, session, catalogue):
+    """The hot list is written from rows, not dumped field by field: the same document."""
+    from registry.models import Body
+    from registry.schemas.api import BodyCountOut, Overlay
+    from registry.services.catalogue import body_counts
+
+    expected = BodyCountOut(many=True).dump([
+        Overlay(session.get(Body, row.body.id), published=row.published,
+                in_development=row.developing, standards=row.total)
+        for row in body_counts(session)])
+    assert client.get("/api/v1/bodies").get_json() == expected
+
+
 def test_openapi_document(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     assert spec["openapi"].startswith("3.")
