@@ -28,7 +28,7 @@ def _area_choices():
 
 def _area_or_404(slug: str):
     return areas.get_area(db.session, slug) or abort(
-        404, description=f"There is no area {slug!r}.")
+        404, description=gettext("There is no area %(slug)s.", slug=repr(slug)))
 
 
 @bp.get("/areas")
@@ -94,7 +94,7 @@ def area_edit(slug: str):
 @guarded("area.tag")
 def standard_areas(standard_id: int):
     standard = catalogue.get_standard(db.session, standard_id) or abort(
-        404, description=f"There is no standard with id {standard_id}.")
+        404, description=gettext("There is no standard with id %(id)s.", id=standard_id))
     authorize("area.tag", standard)
     try:
         outcome = areas.set_standard_areas(db.session, current_user, standard,
@@ -135,7 +135,7 @@ def annotate(slug: str):
 @guarded("annotation.edit")
 def annotation_edit(annotation_id: int):
     annotation = annotations.get(db.session, annotation_id) or abort(
-        404, description=f"There is no annotation {annotation_id}.")
+        404, description=gettext("There is no annotation %(id)s.", id=annotation_id))
     authorize("annotation.edit", annotation)
     error = None
     if request.method == "POST":

@@ -1,4 +1,5 @@
 from flask import abort, render_template
+from flask_babel import gettext
 
 from app.extensions import db
 from app.web import bp
@@ -13,7 +14,7 @@ def bodies():
 @bp.get("/bodies/<code>")
 def body(code: str):
     item = catalogue.get_body(db.session, code) or abort(
-        404, description=f"There is no body with the code {code!r}.")
+        404, description=gettext("There is no body with the code %(code)s.", code=repr(code)))
     counts = next(c for c in catalogue.body_counts(db.session) if c.body.id == item.id)
     recent = catalogue.list_standards(
         db.session, {"body": code, "sort": "-published", "page": 1, "per_page": 10})

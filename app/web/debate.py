@@ -18,7 +18,7 @@ from registry.services import debate, evaluations, follows, process
 
 def _standard(standard_id: int) -> Standard:
     return db.session.get(Standard, standard_id) or abort(
-        404, description=f"There is no standard with id {standard_id}."
+        404, description=gettext("There is no standard with id %(id)s.", id=standard_id)
     )
 
 
@@ -216,7 +216,7 @@ def evaluation(evaluation_id: int):
     from registry.models import Evaluation
 
     item = db.session.get(Evaluation, evaluation_id) or abort(
-        404, description=f"There is no evaluation with id {evaluation_id}."
+        404, description=gettext("There is no evaluation with id %(id)s.", id=evaluation_id)
     )
     return render_template(
         "debate/evaluation.html",

@@ -34,7 +34,7 @@ def glossary_index():
 
 def _concept_or_404(slug: str):
     return glossary.get_concept(db.session, slug) or abort(
-        404, description=f"There is no concept {slug!r} in the glossary."
+        404, description=gettext("There is no concept %(slug)s in the glossary.", slug=repr(slug))
     )
 
 
@@ -96,7 +96,7 @@ def concept(slug: str):
 
 def _definition_or_404(definition_id: int):
     return glossary.get_definition(db.session, definition_id) or abort(
-        404, description=f"There is no definition {definition_id}."
+        404, description=gettext("There is no definition %(id)s.", id=definition_id)
     )
 
 
@@ -124,7 +124,7 @@ def history(slug: str, lineage: str):
         r for r in glossary.lineage_revisions(db.session, lineage) if r.concept_id == item.id
     ]
     if not revisions:
-        abort(404, description="This concept has no definition with that history.")
+        abort(404, description=gettext("This concept has no definition with that history."))
     numbers = {r.revision: r for r in revisions}
     try:
         new = numbers[int(request.args.get("to", revisions[-1].revision))]
@@ -199,7 +199,7 @@ def create_link():
 @guarded("link.review")
 def review_link(link_id: int):
     link = db.session.get(DefinitionLink, link_id) or abort(
-        404, description=f"There is no link {link_id}."
+        404, description=gettext("There is no link %(id)s.", id=link_id)
     )
     authorize("link.review", link)
     data = _form(LinkReviewForm)

@@ -1,4 +1,5 @@
 from flask import abort, render_template
+from flask_babel import gettext
 
 from app.extensions import db
 from app.search import matching_ids
@@ -20,7 +21,7 @@ def standards():
 @bp.get("/standards/<int:standard_id>")
 def standard(standard_id: int):
     item = catalogue.get_standard(db.session, standard_id) or abort(
-        404, description=f"There is no standard with id {standard_id}.")
+        404, description=gettext("There is no standard with id %(id)s.", id=standard_id))
     return render_template(
         "standards/detail.html", standard=item,
         incoming=catalogue.incoming_relations(db.session, item),

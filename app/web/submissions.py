@@ -175,7 +175,7 @@ def submit_standard():
 @guarded("submission.create")
 def submit_standard_change(standard_id: int):
     standard = catalogue.get_standard(db.session, standard_id) or abort(
-        404, description=f"There is no standard with id {standard_id}."
+        404, description=gettext("There is no standard with id %(id)s.", id=standard_id)
     )
     authorize("submission.create", standard)
     current = standard_record(standard)
@@ -241,7 +241,7 @@ def submit_file():
 
 def _submission_or_404(submission_id: int) -> Submission:
     return submissions.get(db.session, submission_id) or abort(
-        404, description=f"There is no submission {submission_id}."
+        404, description=gettext("There is no submission %(id)s.", id=submission_id)
     )
 
 

@@ -47,3 +47,11 @@ def test_error_pages_in_the_readers_language(client):
     assert response.status_code == 404 and '<html lang="fr" dir="ltr">' in page
     assert "<h1>Introuvable</h1>" in page
     assert "Il n&#39;y a rien à cette adresse." in page
+
+
+def test_a_missing_entry_page_says_so_in_the_readers_language(client):
+    client.set_cookie("lang", "ar")
+    response = client.get("/standards/987654")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 404 and '<html lang="ar" dir="rtl">' in page
+    assert "<h1>غير موجود</h1>" in page and "لا يوجد معيار بالمعرّف 987654." in page
