@@ -1,7 +1,7 @@
 from flask import render_template
 
 from app.extensions import limiter
-from app.search import SEARCH_LIMIT, hit_url, run
+from app.search import hit_url, run, search_limit
 from app.web import bp
 from app.web.args import load_args
 from registry.schemas.search import SearchArgs
@@ -10,7 +10,7 @@ KIND_LABELS = {"standard": "Standards", "concept": "Concepts", "definition": "De
 
 
 @bp.get("/search")
-@limiter.limit(SEARCH_LIMIT)
+@limiter.limit(search_limit)
 def search():
     args = load_args(SearchArgs)
     return render_template(
