@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 WORKERS ?= 2
 
-.PHONY: run serve test test-postgres lint install migrate demo clean fuzz load
+.PHONY: run serve test test-postgres lint install migrate demo clean fuzz load translations
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,21 @@ LOAD_SECONDS ?= 60
 load: install
 	$(BIN)/python -m tests.load.run --db sqlite --users $(LOAD_USERS) --duration $(LOAD_SECONDS)
 	$(BIN)/python -m tests.load.run --db postgres --users $(LOAD_USERS) --duration $(LOAD_SECONDS)
+
+## translations: extract the interface's strings (babel.cfg) into translations/messages.pot, update
+## every language's .po (new strings come in untranslated: the catalogue test fails until they are
+## translated; English copies its msgids), then compile the .mo files (the app also compiles them
+## at start when missing or older).
+LANGUAGES := ar zh_Hans en fr ru es
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-wrap \
+		--add-location=file --sort-by-file --project="AI Standards Exchange" .
+	for lang in $(LANGUAGES); do \
+		$(BIN)/pybabel update -i translations/messages.pot -d translations -l $$lang \
+			--no-wrap --no-fuzzy-matching --ignore-obsolete; \
+	done
+	$(BIN)/python -m app.i18n english
+	$(BIN)/pybabel compile -d translations --statistics
 
 lint: install
 	$(BIN)/ruff check .

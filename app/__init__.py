@@ -38,6 +38,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         glossary,
         health,
         history,
+        i18n,
         jobs,
         search,
         security,
@@ -50,6 +51,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     history.register(app)
     auth.register(app)
     health.register(app)
+    i18n.register(app)
     templating.register(app)
     web.register(app)
     api.register(app)

@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from statistics import mean, pstdev
 from typing import Any
 
-from registry.text import prose
+from registry.text import N_, prose
 
 SCALE = {
-    0: "Absent: the standard or its process does nothing here.",
-    1: "Weak: acknowledged, little substance.",
-    2: "Partial: real but incomplete or inconsistent.",
-    3: "Good: addressed well, with minor gaps.",
-    4: "Exemplary: a model for other standards.",
+    0: N_("Absent: the standard or its process does nothing here."),
+    1: N_("Weak: acknowledged, little substance."),
+    2: N_("Partial: real but incomplete or inconsistent."),
+    3: N_("Good: addressed well, with minor gaps."),
+    4: N_("Exemplary: a model for other standards."),
 }
 MIN_SCORE, MAX_SCORE = min(SCALE), max(SCALE)
 JUSTIFICATION_MIN, JUSTIFICATION_MAX = 10, 4000
@@ -35,60 +35,60 @@ CRITERIA: tuple[Criterion, ...] = (
     Criterion(
         "clarity",
         "standard",
-        "Clarity of definitions",
-        "Are its terms defined precisely, consistently and traceably to other sources?",
+        N_("Clarity of definitions"),
+        N_("Are its terms defined precisely, consistently and traceably to other sources?"),
     ),
     Criterion(
         "measurability",
         "standard",
-        "Measurability",
-        "Does it give a metric, a test method or conformance criteria one can apply?",
+        N_("Measurability"),
+        N_("Does it give a metric, a test method or conformance criteria one can apply?"),
     ),
     Criterion(
         "scope_fit",
         "standard",
-        "Scope fit",
-        "Does its content deliver what its scope promises, for the areas it is used in?",
+        N_("Scope fit"),
+        N_("Does its content deliver what its scope promises, for the areas it is used in?"),
     ),
     Criterion(
         "openness",
         "process",
-        "Openness of participation",
-        "Could any interested party take part, or only members of the body?",
+        N_("Openness of participation"),
+        N_("Could any interested party take part, or only members of the body?"),
     ),
     Criterion(
         "developing_countries",
         "process",
-        "Participation of developing countries",
-        "Did experts from developing countries take part and have their say?",
+        N_("Participation of developing countries"),
+        N_("Did experts from developing countries take part and have their say?"),
     ),
     Criterion(
         "human_rights",
         "process",
-        "Human-rights consideration",
-        "Were impacts on human rights considered, and by whom?",
+        N_("Human-rights consideration"),
+        N_("Were impacts on human rights considered, and by whom?"),
     ),
     Criterion(
         "transparency",
         "process",
-        "Transparency of the process",
-        "Are drafts, comments, decisions and participants visible to the public?",
+        N_("Transparency of the process"),
+        N_("Are drafts, comments, decisions and participants visible to the public?"),
     ),
     Criterion(
         "availability",
         "process",
-        "Availability and cost of the text",
-        "Can those who must apply it read it, freely or at a modest price?",
+        N_("Availability and cost of the text"),
+        N_("Can those who must apply it read it, freely or at a modest price?"),
     ),
     Criterion(
         "languages",
         "process",
-        "Languages",
-        "Is it available in the languages of those affected (the UN languages first)?",
+        N_("Languages"),
+        N_("Is it available in the languages of those affected (the UN languages first)?"),
     ),
 )
 BY_KEY = {c.key: c for c in CRITERIA}
-GROUPS = {"standard": "The standard", "process": "Its development process"}
+GROUPS = {"standard": N_("The standard"), "process": N_("Its development process")}
 
 
 class RubricError(ValueError):

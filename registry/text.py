@@ -29,6 +29,13 @@ _INVISIBLE = re.compile(
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
+def N_(text: str) -> str:
+    """Marks interface text the core states (the rubric's criteria, say) for translation: it
+    returns the text unchanged; ``make translations`` extracts it and the app translates it
+    where it shows it (``{{ _(criterion.title) }}``)."""
+    return text
+
+
 def strip_invisible(value: str) -> str:
     """``value`` without the controls and invisible format characters above."""
     return value if value.isprintable() else _INVISIBLE.sub("", value)

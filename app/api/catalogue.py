@@ -1,4 +1,5 @@
 from flask import abort, jsonify
+from flask_babel import gettext
 from sqlalchemy import select
 
 from app import gaps as app_gaps
@@ -38,7 +39,7 @@ def list_standards(**filters):
 def get_standard(standard_id: int):
     """One standard with all its metadata."""
     return catalogue.get_standard(db.session, standard_id) or abort(
-        404, description=f"There is no standard with id {standard_id}.")
+        404, description=gettext("There is no standard with id %(id)s.", id=standard_id))
 
 
 @blp.get("/bodies")

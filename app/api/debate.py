@@ -7,6 +7,7 @@ the pages, and is rate limited (``DEBATE_WRITE_RATE_LIMIT``).
 from datetime import UTC
 
 from flask import abort
+from flask_babel import gettext
 from flask_login import current_user
 from marshmallow import ValidationError
 
@@ -45,7 +46,7 @@ blp = ApiBlueprint(
 
 def _standard(standard_id: int) -> Standard:
     return db.session.get(Standard, standard_id) or abort(
-        404, description=f"There is no standard with id {standard_id}."
+        404, description=gettext("There is no standard with id %(id)s.", id=standard_id)
     )
 
 
@@ -201,7 +202,7 @@ def put_evaluation(data, standard_id: int):
 def get_evaluation(evaluation_id: int):
     """One evaluation with every earlier version."""
     item = db.session.get(Evaluation, evaluation_id) or abort(
-        404, description=f"There is no evaluation with id {evaluation_id}."
+        404, description=gettext("There is no evaluation with id %(id)s.", id=evaluation_id)
     )
     item.history = evaluations.history(db.session, item)
     return item
@@ -216,7 +217,8 @@ def get_process(standard_id: int):
     """How the standard was made, where known."""
     standard = _standard(standard_id)
     return process.get(db.session, standard) or abort(
-        404, description=f"No process information for {standard.reference} yet."
+        404, description=gettext("No process information for %(reference)s yet.",
+                                          reference=standard.reference)
     )
 
 
@@ -232,7 +234,7 @@ def put_process(standard_id: int):
     authorize("standard.process", standard)
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):
-        abort(400, description="Send a JSON object.")
+        abort(400, description=gettext("Send a JSON object."))
     try:
         data = ProcessIn().load(payload)
     except ValidationError as exc:
@@ -259,7 +261,8 @@ def get_feed(kind: str, key: str, since=None, limit: int = 50):
     """What changed on a standard (by id), a concept or an area (by slug), newest first."""
     one, target = resolve(kind, key)
     if target is None:
-        abort(404, description=f"There is no feed for {kind}/{key}.")
+        abort(404, description=gettext("There is no feed for %(kind)s/%(key)s.",
+                                       kind=kind, key=key))
     if since is not None and since.tzinfo is not None:
         since = since.astimezone(UTC).replace(tzinfo=None)
     items = follows.changes(db.session, one, target.id, since=since, limit=limit)
@@ -301,5 +304,5 @@ def create_follow(data):
 def delete_follow(kind: str, target_id: int):
     """Stop following."""
     if not follows.unfollow(db.session, current_user, kind, target_id):
-        abort(404, description="You do not follow that.")
+        abort(404, description=gettext("You do not follow that."))
     db.session.commit()

@@ -3,6 +3,7 @@
 import json
 
 from flask import Response, abort
+from flask_babel import gettext
 from flask_login import current_user
 from marshmallow import fields
 from sqlalchemy import select
@@ -35,7 +36,7 @@ class AreaDetailWithHistory(AreaDetailOut):
 
 def _area_or_404(slug: str):
     return areas.get_area(db.session, slug) or abort(
-        404, description=f"There is no area {slug!r}.")
+        404, description=gettext("There is no area %(slug)s.", slug=repr(slug)))
 
 
 @blp.get("/gaps")

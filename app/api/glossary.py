@@ -1,4 +1,5 @@
 from flask import Response, abort, current_app
+from flask_babel import gettext
 from flask_login import current_user
 from flask_smorest import abort as api_abort
 
@@ -45,7 +46,7 @@ MEASURE = ("TF-IDF cosine over Snowball-stemmed, normalized tokens, per language
 
 def _concept_or_404(slug: str):
     return glossary.get_concept(db.session, slug) or abort(
-        404, description=f"There is no concept {slug!r} in the glossary.")
+        404, description=gettext("There is no concept %(slug)s in the glossary.", slug=repr(slug)))
 
 
 def _pairs(definitions) -> list[dict]:
@@ -107,7 +108,7 @@ def list_definitions(**filters):
 def get_definition(definition_id: int):
     """One definition (any revision)."""
     return glossary.get_definition(db.session, definition_id) or abort(
-        404, description=f"There is no definition {definition_id}.")
+        404, description=gettext("There is no definition %(id)s.", id=definition_id))
 
 
 @blp.get("/links")
@@ -167,7 +168,8 @@ def compare(a: int, b: int):
     left = glossary.get_definition(db.session, a)
     right = glossary.get_definition(db.session, b)
     if left is None or right is None:
-        abort(404, description=f"There is no definition {a if left is None else b}.")
+        abort(404, description=gettext("There is no definition %(id)s.",
+                                       id=a if left is None else b))
     result = divergence.compare(left.text, right.text, left.language, right.language,
                                 in_order=False)
     score = divergence.pair_scores(db.session, [a, b]).get((min(a, b), max(a, b)))
@@ -188,7 +190,8 @@ def _export(data: exports.GlossaryData, fmt: str, name: str) -> Response:
     elif fmt == "csv":
         body = csv_export.export(data)
     else:
-        abort(404, description=f"Unknown export format {fmt!r}: tbx, ttl or csv.")
+        abort(404, description=gettext("Unknown export format %(format)s: tbx, ttl or csv.",
+                                       format=repr(fmt)))
     return Response(body, content_type=_MEDIA[fmt], headers={
         "Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
 
@@ -198,7 +201,8 @@ def _export(data: exports.GlossaryData, fmt: str, name: str) -> Response:
 def export_glossary(fmt: str):
     """Download the whole glossary: ``tbx``, ``ttl`` (SKOS) or ``csv``."""
     if fmt not in _MEDIA:
-        abort(404, description=f"Unknown export format {fmt!r}: tbx, ttl or csv.")
+        abort(404, description=gettext("Unknown export format %(format)s: tbx, ttl or csv.",
+                                       format=repr(fmt)))
     return _export(exports.load(db.session), fmt, "glossary")
 
 
@@ -208,8 +212,10 @@ def export_glossary(fmt: str):
 def export_concept(slug: str, fmt: str):
     """Download one concept: ``tbx``, ``ttl`` (SKOS) or ``csv``."""
     if fmt not in _MEDIA:
-        abort(404, description=f"Unknown export format {fmt!r}: tbx, ttl or csv.")
+        abort(404, description=gettext("Unknown export format %(format)s: tbx, ttl or csv.",
+                                       format=repr(fmt)))
     data = exports.load(db.session, [slug])
     if not data.concepts:
-        abort(404, description=f"There is no concept {slug!r} in the glossary.")
+        abort(404, description=gettext("There is no concept %(slug)s in the glossary.",
+                                       slug=repr(slug)))
     return _export(data, fmt, slug)

@@ -18,6 +18,7 @@ from typing import Any
 from flask import abort, g, redirect, request, url_for
 from flask_login import current_user
 
+from app.errors import refusal_text
 from registry import policy
 
 
@@ -32,9 +33,9 @@ def authorize(action: str, target: Any = None) -> None:
     except policy.NotSignedIn as exc:
         if request.method == "GET" and not request.path.startswith("/api/"):
             abort(redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?"))))
-        abort(401, description=str(exc))
+        abort(401, description=refusal_text(str(exc)))
     except policy.Forbidden as exc:
-        abort(403, description=str(exc))
+        abort(403, description=refusal_text(str(exc)))
 
 
 def allowed(action: str, target: Any = None) -> bool:

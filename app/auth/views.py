@@ -14,6 +14,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user, login_user, logout_user
 
 from app.auth import links, mail
@@ -23,6 +24,7 @@ from registry.clock import utcnow
 from registry.models import ApiToken
 from registry.passwords import MIN_LENGTH, hash_password, needs_rehash, verify_password
 from registry.services import tokens, users
+from registry.text import N_
 
 bp = Blueprint("auth", __name__)
 
@@ -34,7 +36,7 @@ def _dummy_hash() -> str:
     process that builds the app (an import command, a worker) would pay that at start."""
     return hash_password("not-a-real-password-for-timing")
 
-SIGN_IN_REFUSED = "The email or password is not right, or the account is not active."
+SIGN_IN_REFUSED = N_("The email or password is not right, or the account is not active.")
 
 
 def safe_next(target: str | None) -> str | None:
@@ -92,7 +94,7 @@ def sign_in():
     if not ok or user is None or not user.active:
         # One message whatever failed, so the form does not tell which emails have accounts.
         return render_template(
-            "auth/sign_in.html", next=next_url, email=email, error=SIGN_IN_REFUSED
+            "auth/sign_in.html", next=next_url, email=email, error=gettext(SIGN_IN_REFUSED)
         ), 401
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -111,7 +113,7 @@ def sign_out():
         db.session.commit()
     logout_user()
     session.clear()
-    flash("You are signed out.", "info")
+    flash(gettext("You are signed out."), "info")
     return redirect(url_for("web.home"))
 
 
@@ -125,14 +127,15 @@ def reset_request():
     if user is not None and user.active:
         mail.send(
             user.email,
-            "Reset your password at the AI Standards Exchange",
-            "Someone asked to reset the password of this account. To choose a new one, "
-            f"open this link within an hour:\n\n{links.make(user, 'reset')}\n\n"
-            "If it was not you, ignore this message.",
+            gettext("Reset your password at the AI Standards Exchange"),
+            gettext("Someone asked to reset the password of this account. To choose a new one, "
+                    "open this link within an hour:\n\n%(link)s\n\nIf it was not you, ignore "
+                    "this message.", link=links.make(user, "reset")),
         )
     # The same answer either way: the page does not reveal which emails have accounts.
     flash(
-        "If an account exists for that address, a link to reset its password has been sent.", "info"
+        gettext("If an account exists for that address, a link to reset its password has been "
+                "sent."), "info"
     )
     return redirect(url_for("auth.sign_in"))
 
@@ -156,7 +159,7 @@ def set_password(purpose: str, token: str):
                 error = str(exc).capitalize() + "."
             else:
                 db.session.commit()
-                flash("Your password is set. Sign in with it.", "info")
+                flash(gettext("Your password is set. Sign in with it."), "info")
                 return redirect(url_for("auth.sign_in"))
     return render_template(
         "auth/set_password.html", user=user, purpose=purpose, error=error, min_length=MIN_LENGTH
@@ -181,7 +184,8 @@ def account_update():
     except users.UserError as exc:
         return render_template("auth/account.html", error=str(exc)), 400
     db.session.commit()
-    flash("Your display name is saved." if changed else "Your display name is unchanged.",
+    flash(gettext("Your display name is saved.") if changed
+          else gettext("Your display name is unchanged."),
           "success")
     return redirect(url_for("auth.account"))
 
@@ -224,5 +228,5 @@ def token_revoke(token_id: int):
     authorize("token.manage", token)
     tokens.revoke(db.session, token, actor=current_user)
     db.session.commit()
-    flash(f"Token {token.prefix}… is revoked.", "info")
+    flash(gettext("Token %(prefix)s… is revoked.", prefix=token.prefix), "info")
     return redirect(url_for("auth.token_list"))

@@ -1,6 +1,7 @@
 """Administration: users (create, invite, role, body, deactivate) and the activity log."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -53,13 +54,14 @@ def admin_create_user():
     # The new user chooses a password through a link: no password travels through the admin.
     mail.send(
         user.email,
-        "Your account at the AI Standards Exchange",
-        f"An administrator created an account for you ({user.role}). Choose your password "
-        f"within a week here:\n\n{links.make(user, 'invite')}",
+        gettext("Your account at the AI Standards Exchange"),
+        gettext("An administrator created an account for you (%(role)s). Choose your password "
+                "within a week here:\n\n%(link)s", role=user.role,
+                link=links.make(user, "invite")),
     )
     flash(
-        f"{user.email} is created and invited (the link is mailed, or written to the server "
-        "log when no mail server is configured).",
+        gettext("%(email)s is created and invited (the link is mailed, or written to the server "
+                "log when no mail server is configured).", email=user.email),
         "success",
     )
     return redirect(url_for("web.admin_users"), 303)
@@ -84,7 +86,8 @@ def admin_update_user(user_id: int):
         db.session.rollback()
         return _users_page(error=f"{user.email}: {exc}."), 400
     db.session.commit()
-    flash(f"{user.email} is updated." if changed else f"{user.email}: nothing changed.", "success")
+    flash(gettext("%(email)s is updated.", email=user.email) if changed
+          else gettext("%(email)s: nothing changed.", email=user.email), "success")
     return redirect(url_for("web.admin_users"), 303)
 
 

@@ -1,6 +1,7 @@
 """The area taxonomy: tree, area pages, admins' edits, panel tagging and annotations."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from marshmallow import ValidationError
 from sqlalchemy import select
@@ -79,7 +80,8 @@ def area_edit(slug: str):
         except areas.AreaEditError as exc:
             error = str(exc)
         else:
-            flash("Area saved." if outcome == "updated" else "Nothing changed.", "success")
+            flash(gettext("Area saved.") if outcome == "updated" else gettext("Nothing changed."),
+                  "success")
             return redirect(url_for("web.area", slug=slug))
         db.session.rollback()
     return render_template("areas/edit.html", area=item, error=error,
@@ -99,7 +101,8 @@ def standard_areas(standard_id: int):
                                            request.form.getlist("area"))
     except areas.AreaEditError as exc:
         abort(400, description=str(exc))
-    flash("Areas saved." if outcome == "updated" else "Nothing changed.", "success")
+    flash(gettext("Areas saved.") if outcome == "updated" else gettext("Nothing changed."),
+          "success")
     return redirect(url_for("web.standard", standard_id=standard_id) + "#areas-h")
 
 
@@ -124,7 +127,7 @@ def annotate(slug: str):
         db.session.rollback()
         return _area_page(item, str(exc), request.form, 400)
     db.session.commit()
-    flash("Annotation saved.", "success")
+    flash(gettext("Annotation saved."), "success")
     return redirect(url_for("web.area", slug=slug) + f"#annotation-{annotation.id}")
 
 
@@ -145,7 +148,8 @@ def annotation_edit(annotation_id: int):
             error = str(exc)
         else:
             db.session.commit()
-            flash("Annotation saved." if changed else "Nothing changed.", "success")
+            flash(gettext("Annotation saved.") if changed else gettext("Nothing changed."),
+                  "success")
             return redirect(url_for("web.area", slug=annotation.area.slug)
                             + f"#annotation-{annotation.id}")
         db.session.rollback()

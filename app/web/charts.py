@@ -7,6 +7,8 @@ Pictures are plain SVG rendered on the server: readable without JavaScript, ever
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from flask_babel import lazy_gettext as _l
+
 from registry.services.gaps import Coverage, YearSeries
 
 # Colour by published count (a sequential blue scale); in-development only is its own hue.
@@ -29,7 +31,7 @@ def coverage_colour(published: int, developing: int) -> tuple[str, bool]:
 
 
 def scale_legend() -> list[tuple[str, str]]:
-    labels = ("none", "1", "2–4", "5–9", "10 or more")
+    labels = (_l("none"), "1", "2–4", "5–9", _l("10 or more"))
     return [(fill, label) for (_, fill), label in zip(COVERAGE_SCALE, labels, strict=True)]
 
 

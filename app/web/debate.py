@@ -1,6 +1,7 @@
 """Discussion threads, evaluations, process metadata and follows: the pages and their forms."""
 
 from flask import abort, flash, redirect, render_template, request
+from flask_babel import gettext
 from flask_login import current_user
 from marshmallow import ValidationError
 
@@ -70,7 +71,7 @@ def create_post(kind: str, target_id: int):
             reply_to=parent,
         ), 400
     db.session.commit()
-    flash("Your post is published.", "success")
+    flash(gettext("Your post is published."), "success")
     return redirect(subject_url("post", post.id))
 
 
@@ -97,7 +98,7 @@ def edit_post(post_id: int):
             error = str(exc)
         else:
             db.session.commit()
-            flash("Your post is updated.", "success")
+            flash(gettext("Your post is updated."), "success")
             return redirect(subject_url("post", post.id))
     return render_template(
         "debate/edit_post.html",
@@ -118,9 +119,9 @@ def flag_post(post_id: int):
         created = debate.flag_post(db.session, current_user, post, request.form.get("reason"))
     db.session.commit()
     flash(
-        "Thank you: the panel will look at this post."
+        gettext("Thank you: the panel will look at this post.")
         if created
-        else "You had already flagged this post.",
+        else gettext("You had already flagged this post."),
         "success",
     )
     return redirect(subject_url("post", post.id))
@@ -135,7 +136,7 @@ def hide_post(post_id: int):
     with refusals():
         debate.hide_post(db.session, current_user, post, request.form.get("reason"))
     db.session.commit()
-    flash("The post is hidden; its reason is shown in its place.", "success")
+    flash(gettext("The post is hidden; its reason is shown in its place."), "success")
     return redirect(subject_url("post", post.id))
 
 
@@ -147,7 +148,7 @@ def unhide_post(post_id: int):
     authorize("post.hide", post)
     debate.unhide_post(db.session, current_user, post)
     db.session.commit()
-    flash("The post is shown again.", "success")
+    flash(gettext("The post is shown again."), "success")
     return redirect(subject_url("post", post.id))
 
 
@@ -186,9 +187,10 @@ def evaluate(standard_id: int):
         else:
             db.session.commit()
             flash(
-                "Your evaluation is published."
+                gettext("Your evaluation is published.")
                 if created
-                else "Your evaluation is revised; the earlier version stays in its history.",
+                else gettext("Your evaluation is revised; the earlier version stays in its "
+                             "history."),
                 "success",
             )
             return redirect(subject_url("standard", standard.id) + "#evaluations")
@@ -245,7 +247,7 @@ def edit_process(standard_id: int):
         else:
             process.write(db.session, current_user, standard, data)
             db.session.commit()
-            flash("The process information is saved.", "success")
+            flash(gettext("The process information is saved."), "success")
             return redirect(subject_url("standard", standard.id) + "#process")
     values = form or (process.snapshot(current) or {})
     if form is None and current is not None:
@@ -272,7 +274,8 @@ def follow(kind: str, target_id: int):
         authorize("follow", target)
         follows.follow(db.session, current_user, kind, target_id)
     db.session.commit()
-    flash("Followed: its changes appear on your Followed page and in its feed.", "success")
+    flash(gettext("Followed: its changes appear on your Followed page and in its feed."),
+          "success")
     return redirect(subject_url(kind, target_id))
 
 
@@ -284,7 +287,7 @@ def unfollow(kind: str, target_id: int):
         follows.get_target(db.session, kind, target_id)
     follows.unfollow(db.session, current_user, kind, target_id)
     db.session.commit()
-    flash("No longer followed.", "success")
+    flash(gettext("No longer followed."), "success")
     return redirect(subject_url(kind, target_id))
 
 

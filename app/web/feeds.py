@@ -1,6 +1,7 @@
 """Atom feeds of what changed on a standard, a concept, an area or a body (RFC 4287)."""
 
 from flask import Response, abort, current_app, url_for
+from flask_babel import gettext
 from sqlalchemy import select
 
 from app.debate_support import subject_url
@@ -41,7 +42,8 @@ def title_of(kind: str, target) -> str:
 def feed(kind: str, key: str):
     one, target = resolve(kind, key)
     if target is None:
-        abort(404, description=f"There is no feed for {kind}/{key}.")
+        abort(404, description=gettext("There is no feed for %(kind)s/%(key)s.", kind=kind,
+                                         key=key))
     base = current_app.config["BASE_URL"]
     entries = [
         atom.Entry(
@@ -56,11 +58,12 @@ def feed(kind: str, key: str):
     ]
     body = atom.feed(
         id=atom.tag_uri(base, f"feed:{one}:{target.id}"),
-        title=f"{title_of(one, target)}: changes in the AI Standards Exchange",
+        title=gettext("%(entry)s: changes in the AI Standards Exchange",
+                      entry=title_of(one, target)),
         self_url=url_for("web.feed", kind=kind, key=key, _external=True),
         alternate_url=subject_url(one, target.id, _external=True),
         entries=entries,
-        author="AI Standards Exchange",
+        author=gettext("AI Standards Exchange"),
         updated=getattr(target, "updated_at", None) or utcnow(),
     )
     return Response(body, mimetype="application/atom+xml")

@@ -5,6 +5,7 @@ import io
 from urllib.parse import urlencode
 
 from flask import Response, render_template, url_for
+from flask_babel import get_locale
 from markupsafe import Markup
 
 from app import gaps as computed
@@ -44,7 +45,7 @@ def _heatmap_context() -> dict:
 
 def _rendered(template: str) -> str:
     """The heatmap drawn once per catalogue state: thousands of cells are slow to render."""
-    return computed.memoized((template, computed.thresholds()),
+    return computed.memoized((template, computed.thresholds(), str(get_locale())),
                              lambda: render_template(template, **_heatmap_context()))
 
 

@@ -1,12 +1,15 @@
 """Glossary pages: the index, concept pages, comparisons, history, and the panel's links."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from marshmallow import ValidationError
 
 from app.auth.guard import allowed, authorize, guarded
 from app.extensions import db
+from app.i18n import reader_language
 from app.search import matching_ids
+from app.templating import LINK_STATE_LABELS, LINK_TYPE_LABELS
 from app.web import bp
 from app.web.args import load_args
 from registry.models import DefinitionLink
@@ -39,6 +42,8 @@ def _concept_or_404(slug: str):
 def concept(slug: str):
     item = _concept_or_404(slug)
     view = load_args(ConceptPageQuery)
+    # The label in the reader's language first, unless the page asks for another one.
+    view.setdefault("lang", reader_language())
     definitions = glossary.concept_definitions(
         db.session,
         item,
@@ -82,7 +87,7 @@ def concept(slug: str):
         relations=glossary.concept_relations(db.session, item),
         languages=glossary.concept_languages(db.session, item),
         bodies=glossary.concept_bodies(db.session, item),
-        missing_labels=glossary.missing_un_labels(item),
+        label_missing=view["lang"] in glossary.missing_un_labels(item),
         suggestions=[(by_id[s.low_id], by_id[s.high_id], s.similarity) for s in suggestions],
         link_types=LINK_TYPES,
         link_states=LINK_STATES,
@@ -185,7 +190,8 @@ def create_link():
         )
     except links.LinkError as exc:
         abort(400, description=str(exc))
-    flash(f"Link {link.id} proposed: {link.type}.", "success")
+    flash(gettext("Link %(id)s proposed: %(type)s.", id=link.id,
+                  type=LINK_TYPE_LABELS.get(link.type, link.type)), "success")
     return redirect(url_for("web.concept", slug=source.concept.slug, _anchor=f"def-{source.id}"))
 
 
@@ -198,7 +204,8 @@ def review_link(link_id: int):
     authorize("link.review", link)
     data = _form(LinkReviewForm)
     links.review_link(db.session, current_user, link, state=data["state"])
-    flash(f"Link {link.id} {link.state}.", "success")
+    flash(gettext("Link %(id)s: %(state)s.", id=link.id,
+                  state=LINK_STATE_LABELS.get(link.state, link.state)), "success")
     return redirect(
         url_for("web.concept", slug=link.source.concept.slug, _anchor=f"def-{link.source_id}")
     )

@@ -1,6 +1,7 @@
 """Jobs people follow (an upload's import, a harvest) and the harvest sources' pages."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from marshmallow import ValidationError
 
@@ -88,7 +89,7 @@ def harvest_add():
         return _sources_page([error_text(exc.messages)], values, 400)
     except HarvestError as exc:
         return _sources_page([str(exc)], values, 400)
-    flash(f"Added the harvest source {source.name}.", "success")
+    flash(gettext("Added the harvest source %(name)s.", name=source.name), "success")
     return redirect(url_for("web.harvest_source", source_id=source.id), 303)
 
 

@@ -3,6 +3,7 @@
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from sqlalchemy import select
@@ -121,8 +122,8 @@ def _submit(kind: str, raw: dict[str, Any], template: str, **context):
             **_form_context(errors={"_schema": [str(exc)]}, values=request.form, **context),
         ), 400
     flash(
-        f"Submission #{submission.id} is waiting for review. Nothing is public until a "
-        "panel member approves it.",
+        gettext("Submission #%(id)s is waiting for review. Nothing is public until a panel "
+                "member approves it.", id=submission.id),
         "success",
     )
     return redirect(url_for("web.submission", submission_id=submission.id))
@@ -231,8 +232,8 @@ def submit_file():
             **_form_context(errors={"file": [str(exc)]}, values=request.form),
         ), 400
     flash(
-        f"Submission #{submission.id} is waiting for review with its dry-run report. Nothing "
-        "is public until a panel member approves it.",
+        gettext("Submission #%(id)s is waiting for review with its dry-run report. Nothing is "
+                "public until a panel member approves it.", id=submission.id),
         "success",
     )
     return redirect(url_for("web.submission", submission_id=submission.id))
@@ -271,11 +272,11 @@ def approve_submission(submission_id: int):
     try:
         job = submitting.approve(item, current_user)
     except submitting.SubmissionError as exc:
-        flash(f"Not approved: {exc}", "error")
+        flash(gettext("Not approved: %(reason)s", reason=exc), "error")
         return redirect(url_for("web.submission", submission_id=submission_id), 303)
     if job is not None:  # a file: its import runs as a job the reviewer can follow
         return redirect(url_for("web.job", job_id=job.id), 303)
-    flash(f"Submission #{submission_id} is approved and public.", "success")
+    flash(gettext("Submission #%(id)s is approved and public.", id=submission_id), "success")
     return redirect(url_for("web.review_queue"), 303)
 
 
@@ -286,7 +287,8 @@ def reject_submission(submission_id: int):
     try:
         submitting.reject(item, current_user, request.form.get("reason", ""), "web")
     except submitting.SubmissionError as exc:
-        flash(f"Not rejected: {exc}", "error")
+        flash(gettext("Not rejected: %(reason)s", reason=exc), "error")
         return redirect(url_for("web.submission", submission_id=submission_id), 303)
-    flash(f"Submission #{submission_id} is rejected; the submitter sees your reason.", "success")
+    flash(gettext("Submission #%(id)s is rejected; the submitter sees your reason.",
+                  id=submission_id), "success")
     return redirect(url_for("web.review_queue"), 303)

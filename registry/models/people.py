@@ -26,6 +26,9 @@ class User(Timestamped, Base):
     # Part of every session and remember-me cookie: raising it ends them all (sign-out,
     # password change, deactivation).
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The interface language they chose (a BCP 47 tag, app.i18n.LANGUAGES); None: the
+    # browser's.
+    language: Mapped[str | None] = mapped_column(String(16))
 
     body: Mapped[Body | None] = relationship()
 

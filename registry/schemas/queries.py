@@ -59,7 +59,7 @@ class ConceptPageQuery(Schema):
     language = fields.String(validate=LANGUAGE)
     superseded = fields.Boolean(load_default=False)
     as_of = fields.Date()
-    lang = fields.String(load_default="en", validate=LANGUAGE)
+    lang = fields.String(validate=LANGUAGE)  # absent: the reader's interface language
 
 
 class DefinitionQuery(PagingQuery):

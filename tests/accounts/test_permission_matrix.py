@@ -27,6 +27,7 @@ PUBLIC_WRITES = {
     "auth.sign_out": "signing out ends whatever session there is; POST with CSRF",
     "auth.reset_request": "asking for a reset link: same answer for every email, rate limited",
     "auth.set_password": "needs a signed, expiring, single-use link; rate limited",
+    "i18n.switch_language": "sets the language cookie; signed in, also the account's (with CSRF)",
 }
 
 ROLES = ("admin", "panel", "ieee", "iso")

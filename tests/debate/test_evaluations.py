@@ -62,8 +62,8 @@ def test_standard_page_shows_aggregate_spread_and_each_evaluation(client, sessio
     session.commit()
     page = client.get(f"/standards/{standard.id}").get_data(as_text=True)
     assert "2 evaluations of this edition" in page
-    assert "<td>2.0 <meter" in page  # mean of 1 and 3
-    assert "<td>1.0</td>" in page  # population standard deviation
+    assert "<td>2.00 <meter" in page  # mean of 1 and 3
+    assert "<td>1.00</td>" in page  # population standard deviation
     assert "<td>1–3</td>" in page
     assert "Evaluation by Ada Panel" in page and "Evaluation by Bo Panel" in page
     assert "Vague terms throughout." in page and "Precise and traceable." in page

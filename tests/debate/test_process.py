@@ -47,7 +47,7 @@ def test_panel_records_process_and_the_page_shows_it(client, session, entries, u
     assert row.countries == ["BR", "FR", "IN", "KE"] and row.text_access == "paid"
     page = client.get(f"/standards/{standard.id}").get_data(as_text=True)
     assert 'title="Kenya">KE' in page and "civil society" in page and "CHF 216" in page
-    assert "2021-03-01 to 2021-05-01" in page
+    assert "Mar 1, 2021 to May 1, 2021" in page
     # The form opens with the saved values; saving the same again writes no audit row.
     form = client.get(f"/standards/{standard.id}/process").get_data(as_text=True)
     assert "BR, FR, IN, KE" in form
