@@ -48,6 +48,7 @@ ENV_SETTINGS = (
     "API_WRITE_LIMIT",
     "POST_EDIT_WINDOW_MINUTES",
     "DEBATE_WRITE_RATE_LIMIT",
+    "SEARCH_RATE_LIMIT",
     # the size of an uploaded import file (bytes)
     "MAX_CONTENT_LENGTH",
     "IMPORT_MAX_BYTES",
@@ -145,6 +146,7 @@ def build_config(instance_path: str, overrides: dict[str, Any] | None = None) ->
     config.setdefault("SIGN_IN_ACCOUNT_LIMIT", "5 per minute;20 per hour")  # refusals, per e-mail
     config.setdefault("RESET_LIMIT", "5 per minute")
     config.setdefault("API_WRITE_LIMIT", "60 per minute")
+    config.setdefault("SEARCH_RATE_LIMIT", "120/minute")  # searches per client, page and API
     config.setdefault("MAIL_PORT", "25")
     config.setdefault("MAIL_FROM", "registry@localhost")
     config.setdefault("UPLOAD_DIR", str(instance / "uploads"))

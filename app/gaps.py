@@ -17,7 +17,7 @@ from app.extensions import db
 from registry.clock import today
 from registry.ingest import version
 from registry.models import Annotation
-from registry.services import annotations, gaps
+from registry.services import annotations, catalogue, gaps
 from registry.taxonomy import descendant_ids
 
 
@@ -52,8 +52,14 @@ def _version() -> int:
 
 
 def memoized(key, compute):
-    """``compute()``, or its result from the memo while the catalogue is unchanged."""
+    """``compute()``, or its result from the memo while the catalogue is unchanged (plain
+    values only: rows and tuples, never ORM objects, which belong to one request's session)."""
     return memo().get(db.session, key, compute, _version())
+
+
+def body_counts() -> list:
+    """Every body with its numbers of standards (home page, bodies page, API)."""
+    return memoized("body_counts", lambda: catalogue.body_counts(db.session))
 
 
 def areas() -> list[gaps.AreaGaps]:

@@ -19,10 +19,13 @@ from registry.search.base import Hit, Results, SearchRequest
 from registry.search.outbox import DIRTY
 from registry.search.service import SearchService
 
-# Searches a client (one address) may run per minute, on the page and the API alike: with the
-# deadline, what one client can take of the workers is bounded.
-SEARCH_RATE = 120
-SEARCH_LIMIT = f"{SEARCH_RATE}/minute"
+
+def search_limit() -> str:
+    """Searches a client (one address) may run, on the page and the API alike
+    (SEARCH_RATE_LIMIT, 120 a minute): with the deadline, what one client can take of the
+    workers is bounded."""
+    return current_app.config["SEARCH_RATE_LIMIT"]
+
 
 search_cli = AppGroup("search", help="The search index: drain the outbox, rebuild, check.")
 

@@ -2,6 +2,7 @@ from flask import abort, jsonify
 from flask_babel import gettext
 from sqlalchemy import select
 
+from app import gaps as app_gaps
 from app.api import ApiBlueprint
 from app.extensions import db
 from app.search import matching_ids
@@ -50,7 +51,7 @@ def list_bodies():
     return jsonify([
         {"code": b.code, "name": b.name, "kind": b.kind, "url": b.url, "country": b.country,
          "published": row.published, "in_development": row.developing, "standards": row.total}
-        for row in catalogue.body_counts(db.session) for b in (row.body,)
+        for row in app_gaps.body_counts() for b in (row.body,)
     ])
 
 

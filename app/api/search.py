@@ -1,6 +1,6 @@
 from app.api import ApiBlueprint
 from app.extensions import limiter
-from app.search import SEARCH_LIMIT, hit_url, run
+from app.search import hit_url, run, search_limit
 from registry.schemas.api import Overlay
 from registry.schemas.search import SearchArgs, SearchResultsOut
 
@@ -13,7 +13,7 @@ blp = ApiBlueprint(
 
 
 @blp.get("/search")
-@limiter.limit(SEARCH_LIMIT)
+@limiter.limit(search_limit)
 @blp.arguments(SearchArgs, location="query", as_kwargs=True)
 @blp.response(200, SearchResultsOut)
 def search(**args):

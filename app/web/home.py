@@ -1,10 +1,11 @@
 from flask import render_template
 from sqlalchemy import func, select
 
+from app import gaps as app_gaps
 from app.extensions import db
 from app.web import bp
 from registry.models import Concept, Definition, Standard
-from registry.services.catalogue import area_tree, body_counts
+from registry.services.catalogue import area_tree
 
 
 @bp.get("/")
@@ -24,5 +25,5 @@ def home():
         select(Concept).where(Concept.is_contested)
         .order_by(Concept.divergence.desc().nulls_last(), Concept.slug).limit(8)
     ).all()
-    return render_template("home.html", totals=totals, bodies=body_counts(session),
+    return render_template("home.html", totals=totals, bodies=app_gaps.body_counts(),
                            recent=recent, contested=contested, areas=area_tree(session))

@@ -2,7 +2,7 @@ from flask import render_template
 from flask_babel import lazy_gettext as _l
 
 from app.extensions import limiter
-from app.search import SEARCH_LIMIT, hit_url, run
+from app.search import hit_url, run, search_limit
 from app.web import bp
 from app.web.args import load_args
 from registry.schemas.search import SearchArgs
@@ -15,7 +15,7 @@ HIT_LABELS = {"standard": _l("Standard"), "concept": _l("Concept"),
 
 
 @bp.get("/search")
-@limiter.limit(SEARCH_LIMIT)
+@limiter.limit(search_limit)
 def search():
     args = load_args(SearchArgs)
     return render_template(

@@ -2,6 +2,7 @@ from flask import abort, render_template
 from flask_babel import gettext
 
 from app.extensions import db
+from app.gaps import memoized
 from app.search import matching_ids
 from app.web import bp
 from app.web.args import load_args
@@ -15,7 +16,8 @@ def standards():
     page = catalogue.list_standards(db.session, filters,
                                     ids=matching_ids(filters.get("q"), "standard"))
     return render_template("standards/list.html", page=page, filters=filters,
-                           facets=catalogue.facet_values(db.session))
+                           facets=memoized("facet_values",
+                                           lambda: catalogue.facet_values(db.session)))
 
 
 @bp.get("/standards/<int:standard_id>")

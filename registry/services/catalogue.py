@@ -163,6 +163,6 @@ def facet_values(session: Session) -> dict[str, list]:
             .order_by(Body.code))),
         "types": list(session.scalars(select(Standard.doc_type).distinct()
                                       .order_by(Standard.doc_type))),
-        "areas": list(session.scalars(select(Area).order_by(Area.title))),
+        "areas": session.execute(select(Area.slug, Area.title).order_by(Area.title)).all(),
         "years": sorted({int(y) for y in years}, reverse=True),
     }

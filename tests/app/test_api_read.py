@@ -103,3 +103,16 @@ def test_openapi_document(client):
     assert spec["openapi"].startswith("3.")
     assert "/api/v1/standards" in spec["paths"]
     assert "400" in spec["paths"]["/api/v1/standards"]["get"]["responses"]
+
+
+def test_cached_lists_follow_every_catalogue_write(client, session, catalogue):
+    """Body counts and the list's filter choices are kept per catalogue_version: a write
+    through the write path is seen by the next request."""
+    from tests import factories
+
+    before = {b["code"]: b["standards"] for b in client.get("/api/v1/bodies").get_json()}
+    assert ">RP</option>" not in client.get("/standards").text
+    factories.load(session, factories.standard("IEEE 4242-2026", bodies=["IEEE"], type="RP"))
+    after = {b["code"]: b["standards"] for b in client.get("/api/v1/bodies").get_json()}
+    assert after["IEEE"] == before["IEEE"] + 1
+    assert ">RP</option>" in client.get("/standards").text

@@ -59,7 +59,10 @@ def registry(tmp_path):
             url = stack.enter_context(dbs.postgres_schema("index"))
         else:
             url = f"sqlite:///{tmp_path / 'registry.sqlite3'}"
-        env = live.registry_env(url, tmp_path, SEARCH_BACKEND="whoosh")
+        # The reader below searches many times a second: the per-client search limit is not
+        # what these tests are about.
+        env = live.registry_env(url, tmp_path, SEARCH_BACKEND="whoosh",
+                                SEARCH_RATE_LIMIT="100000/minute")
         live.prepare(env, users=False)
         engine = create_engine(url)
         stack.callback(engine.dispose)
