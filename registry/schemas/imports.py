@@ -15,8 +15,9 @@ class BatchQuery(PagingQuery):
     format = fields.String(validate=validate.Length(min=1, max=32))
 
 
-class UploadOptions(Schema):
-    """The fields sent with an uploaded file (form or multipart API request)."""
+class ImportFields(Schema):
+    """What any import names (an upload, a harvest source), as a form or the API sends it: a
+    blank field is an absent one."""
 
     class Meta:
         unknown = EXCLUDE
@@ -28,6 +29,11 @@ class UploadOptions(Schema):
     format = fields.String(required=True, validate=validate.Length(min=1, max=32))
     body = fields.String(validate=BODY_CODE)
     licence = fields.String(validate=validate.Length(min=1, max=300))
+
+
+class UploadOptions(ImportFields):
+    """The fields sent with an uploaded file (form or multipart API request)."""
+
     dry_run = fields.Boolean(load_default=False)
 
 

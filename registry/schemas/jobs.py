@@ -1,12 +1,11 @@
 """Shapes of jobs and harvest sources: what the API answers and what an administrator sends."""
 
-from marshmallow import EXCLUDE, Schema, fields, pre_load, validate
+from marshmallow import Schema, fields, validate
 
 from registry.models.jobs import HARVEST_RUN_STATUSES, JOB_STATUSES
 from registry.schemas.datetimes import UtcDateTime
-from registry.schemas.imports import ProblemOut
+from registry.schemas.imports import ImportFields, ProblemOut
 from registry.schemas.queries import PagingQuery
-from registry.schemas.records import BODY_CODE
 from registry.services.harvest import INTERVALS
 
 
@@ -31,21 +30,11 @@ class JobOut(Schema):
     finished_at = UtcDateTime(allow_none=True)
 
 
-class HarvestSourceIn(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    @pre_load
-    def _blank_is_absent(self, data, **kwargs):
-        return {k: v for k, v in dict(data).items() if v not in ("", None)}
-
+class HarvestSourceIn(ImportFields):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    format = fields.String(required=True, validate=validate.Length(min=1, max=32))
     url = fields.String(required=True, validate=validate.Length(min=1, max=2000),
                         metadata={"description": "http(s) URL, or a local path under "
                                   "HARVEST_FILE_ROOTS"})
-    body = fields.String(validate=BODY_CODE)
-    licence = fields.String(validate=validate.Length(min=1, max=300))
     complete = fields.Boolean(load_default=False, metadata={
         "description": "the feed lists everything the source publishes: what disappears "
                        "from it is marked withdrawn"})
