@@ -173,9 +173,9 @@ def run_job(job_id: int) -> None:
             db.session.rollback()
             current_app.logger.exception("job %s failed", job_id)
             report, failed = {}, f"{type(exc).__name__}: {exc}"
+    _release(job)  # before the job shows finished: whoever sees it finished finds it clean
     jobs.finish(db.session, db.session.get(Job, job_id), report, progress=progress.done,
                 total=progress.total, failed=failed)
-    _release(job)
 
 
 def _release(job: Job) -> None:
@@ -269,11 +269,9 @@ def alive(job: Job) -> bool:
 def tick() -> dict[str, list[int]]:
     """Queue again what a dead worker left; fail its job when attempts are spent (and its
     half-open import batch); start the harvests that are due."""
-    again, failed = jobs.reap(db.session, alive)
+    again, failed = jobs.reap(db.session, alive, release=_release)
     fail_abandoned_batches(db.session)
     db.session.commit()
-    for job_id in failed:
-        _release(db.session.get(Job, job_id))
     resent = jobs.stale_queued(db.session, RESEND_AFTER)
     started = []
     for source_id, name, due_at, hours in harvest_core.due(db.session):

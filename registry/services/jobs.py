@@ -82,9 +82,11 @@ def finish(session: Session, job: Job, report: dict[str, Any], *, progress: int 
     session.commit()
 
 
-def reap(session: Session, alive: Callable[[Job], bool]) -> tuple[list[int], list[int]]:
+def reap(session: Session, alive: Callable[[Job], bool],
+         release: Callable[[Job], None] | None = None) -> tuple[list[int], list[int]]:
     """Jobs left running by a worker that is gone (``alive`` says false): queued again while
-    attempts remain, failed after that. Returns (queued again, failed)."""
+    attempts remain, failed after that, ``release`` (what the job left behind) called before the
+    failure is committed. Returns (queued again, failed)."""
     again, failed = [], []
     for job in session.scalars(select(Job).where(Job.status == "running")):
         if alive(job):
@@ -99,6 +101,8 @@ def reap(session: Session, alive: Callable[[Job], bool]) -> tuple[list[int], lis
             job.message = (f"{stopped} (attempt {job.attempts} of {job.max_attempts}); "
                            "nothing it was writing was kept")
             job.finished_at = utcnow()
+            if release is not None:
+                release(job)
             failed.append(job.id)
     session.commit()
     return again, failed
