@@ -64,29 +64,3 @@ class BatchOut(Schema):
 class BatchDetailOut(BatchOut):
     # Capped at 1000 on the batch row (importers.pipeline.MAX_ERRORS_STORED).
     errors = fields.List(fields.Nested(ProblemOut))
-
-
-class WarningOut(Schema):
-    location = fields.String(required=True)
-    kind = fields.String(required=True)
-    key = fields.String(required=True)
-    field = fields.String(required=True)
-    message = fields.String(required=True)
-
-
-class ReportOut(Schema):
-    """The outcome of one upload, whether committed, a dry run, or refused."""
-
-    file = fields.String(required=True)
-    format = fields.String(required=True)
-    dry_run = fields.Boolean(required=True)
-    batch = fields.Integer(allow_none=True)
-    created = fields.Integer()
-    updated = fields.Integer()
-    unchanged = fields.Integer()
-    rejected = fields.List(fields.Nested(ProblemOut))
-    # What the merge rules refused or what the file clears (registry.ingest.merge).
-    warnings = fields.List(fields.Nested(WarningOut))
-    refused = fields.String(allow_none=True)
-    exit_code = fields.Integer()
-    changes = fields.List(fields.Dict())

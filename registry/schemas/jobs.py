@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from registry.models.jobs import HARVEST_RUN_STATUSES, JOB_STATUSES
+from registry.models.jobs import HARVEST_RUN_STATUSES, JOB_KINDS, JOB_STATUSES
 from registry.schemas.datetimes import UtcDateTime
 from registry.schemas.imports import ImportFields, ProblemOut
 from registry.schemas.queries import PagingQuery
@@ -15,7 +15,7 @@ class JobQuery(PagingQuery):
 
 class JobOut(Schema):
     id = fields.Integer(required=True)
-    kind = fields.String(required=True)
+    kind = fields.String(required=True, metadata={"enum": list(JOB_KINDS)})
     status = fields.String(required=True, metadata={"enum": list(JOB_STATUSES)})
     label = fields.String(required=True)
     # While running: the count so far (bytes read of an import, say) and the total if known.
