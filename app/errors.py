@@ -46,6 +46,8 @@ REFUSALS = {
     "Nobody approves their own submission: another panel member must review it.":
         _l("Nobody approves their own submission: another panel member must review it."),
 }
+NUL_REFUSED = _l("The request holds a NUL character (U+0000), which no text in the registry may "
+                 "contain.")
 OWN_BODY = re.compile(r"You submit for (.+) only; this entry belongs to another body\.")
 
 
@@ -140,7 +142,37 @@ def handle_unexpected(exc: Exception):
     return _respond(500, "Internal Server Error", str(DEFAULT_MESSAGES[500]))
 
 
+def _holds_nul(value) -> bool:
+    """NUL anywhere in a JSON document (keys included), walked without recursion."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack += list(item) + list(item.values())
+        elif isinstance(item, list):
+            stack += item
+    return False
+
+
+def refuse_nul():
+    """No stored or searched text may hold NUL (PostgreSQL refuses it in any text, a 500 for
+    every query that passes it on): the client's error wherever it comes, said at the edge."""
+    form = request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data")
+    texts = [request.path, *request.args.keys(), *(v for _, vs in request.args.lists()
+                                                  for v in vs)]
+    if form:
+        texts += [*request.form.keys(), *(v for _, vs in request.form.lists() for v in vs)]
+    if any("\x00" in t for t in texts) or (request.is_json and _holds_nul(
+            request.get_json(silent=True))):
+        return _respond(400, "Bad Request", str(NUL_REFUSED))
+    return None
+
+
 def register(app: Flask) -> None:
+    app.before_request(refuse_nul)
     app.register_error_handler(HTTPException, handle_http)
     app.register_error_handler(CSRFError, handle_csrf)
     app.register_error_handler(policy.PolicyError, handle_refusal)
