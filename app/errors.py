@@ -159,16 +159,23 @@ def _holds_nul(value) -> bool:
 
 def refuse_nul():
     """No stored or searched text may hold NUL (PostgreSQL refuses it in any text, a 500 for
-    every query that passes it on): the client's error wherever it comes, said at the edge."""
-    form = request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data")
-    texts = [request.path, *request.args.keys(), *(v for _, vs in request.args.lists()
-                                                  for v in vs)]
-    if form:
-        texts += [*request.form.keys(), *(v for _, vs in request.form.lists() for v in vs)]
-    if any("\x00" in t for t in texts) or (request.is_json and _holds_nul(
-            request.get_json(silent=True))):
-        return _respond(400, "Bad Request", str(NUL_REFUSED))
-    return None
+    every query that passes it on): the client's error wherever it comes, said at the edge and
+    located as webargs locates errors (``{"query": {"body": [...]}}``)."""
+    message = str(NUL_REFUSED)
+    errors: dict[str, object] = {}
+    places = [("query", request.args)]
+    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        places.append(("form", request.form))
+    for place, values in places:
+        bad = {name: [message] for name, vs in values.lists()
+               if "\x00" in name or any("\x00" in v for v in vs)}
+        if bad:
+            errors[place] = bad
+    if "\x00" in request.path:
+        errors["path"] = [message]
+    if request.is_json and _holds_nul(request.get_json(silent=True)):
+        errors["json"] = [message]
+    return _respond(400, "Bad Request", message, errors) if errors else None
 
 
 def register(app: Flask) -> None:

@@ -78,3 +78,5 @@ def test_a_nul_character_anywhere_in_a_request_is_refused_with_a_message(client,
     response = client.open(url, method=method, **kwargs)
     assert response.status_code == 400
     assert "NUL character" in response.get_data(as_text=True)
+    if url.startswith("/api/"):
+        assert response.get_json()["errors"]
