@@ -46,8 +46,6 @@ REFUSALS = {
     "Nobody approves their own submission: another panel member must review it.":
         _l("Nobody approves their own submission: another panel member must review it."),
 }
-NUL_REFUSED = _l("The request holds a NUL character (U+0000), which no text in the registry may "
-                 "contain.")
 OWN_BODY = re.compile(r"You submit for (.+) only; this entry belongs to another body\.")
 
 
@@ -65,7 +63,7 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
-def _respond(code: int, name: str, message: str, errors=None):
+def respond(code: int, name: str, message: str, errors=None):
     if wants_json():
         body = {"code": code, "status": name, "message": message}
         if errors:
@@ -92,7 +90,7 @@ def handle_http(exc: HTTPException):
         else:
             message = _("Too many requests: the limit here is %(limit)s. Please wait a while, "
                         "then try again.", limit=exc.description)
-    response = _respond(exc.code or 500, exc.name, message, errors)
+    response = respond(exc.code or 500, exc.name, message, errors)
     if exc.code == 405 and exc.valid_methods:
         response.headers["Allow"] = ", ".join(exc.valid_methods)
     if exc.code == 429 or exc.code == 503:
@@ -101,7 +99,7 @@ def handle_http(exc: HTTPException):
 
 
 def handle_csrf(exc: CSRFError):
-    return _respond(400, "Bad Request",
+    return respond(400, "Bad Request",
                     _("The form could not be accepted: %(reason)s Reload the page and try again.",
                       reason=exc.description))
 
@@ -109,8 +107,8 @@ def handle_csrf(exc: CSRFError):
 def handle_refusal(exc: policy.PolicyError):
     """The core refused an action (``registry.policy``): 401 not signed in, 403 not allowed."""
     if isinstance(exc, policy.NotSignedIn):
-        return _respond(401, "Unauthorized", refusal_text(str(exc)))
-    return _respond(403, "Forbidden", refusal_text(str(exc)))
+        return respond(401, "Unauthorized", refusal_text(str(exc)))
+    return respond(403, "Forbidden", refusal_text(str(exc)))
 
 
 def handle_database_down(exc: DBAPIError):
@@ -134,52 +132,15 @@ def handle_too_deep(exc: RecursionError):
     the client's error. Anywhere else a RecursionError is ours."""
     if not request.is_json:
         raise exc
-    return _respond(400, "Bad Request", _("The JSON body is nested too deeply to be read."))
+    return respond(400, "Bad Request", _("The JSON body is nested too deeply to be read."))
 
 
 def handle_unexpected(exc: Exception):
     log.exception("unhandled error on %s %s", request.method, request.path)
-    return _respond(500, "Internal Server Error", str(DEFAULT_MESSAGES[500]))
-
-
-def _holds_nul(value) -> bool:
-    """NUL anywhere in a JSON document (keys included), walked without recursion."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            if "\x00" in item:
-                return True
-        elif isinstance(item, dict):
-            stack += list(item) + list(item.values())
-        elif isinstance(item, list):
-            stack += item
-    return False
-
-
-def refuse_nul():
-    """No stored or searched text may hold NUL (PostgreSQL refuses it in any text, a 500 for
-    every query that passes it on): the client's error wherever it comes, said at the edge and
-    located as webargs locates errors (``{"query": {"body": [...]}}``)."""
-    message = str(NUL_REFUSED)
-    errors: dict[str, object] = {}
-    places = [("query", request.args)]
-    if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        places.append(("form", request.form))
-    for place, values in places:
-        bad = {name: [message] for name, vs in values.lists()
-               if "\x00" in name or any("\x00" in v for v in vs)}
-        if bad:
-            errors[place] = bad
-    if "\x00" in request.path:
-        errors["path"] = [message]
-    if request.is_json and _holds_nul(request.get_json(silent=True)):
-        errors["json"] = [message]
-    return _respond(400, "Bad Request", message, errors) if errors else None
+    return respond(500, "Internal Server Error", str(DEFAULT_MESSAGES[500]))
 
 
 def register(app: Flask) -> None:
-    app.before_request(refuse_nul)
     app.register_error_handler(HTTPException, handle_http)
     app.register_error_handler(CSRFError, handle_csrf)
     app.register_error_handler(policy.PolicyError, handle_refusal)

@@ -70,7 +70,6 @@ def test_api_timestamps_are_rfc3339_with_an_offset():
     ("GET", "/api/v1/areas/a%00b", {}),
     ("GET", "/standards?q%00=x", {}),
     ("POST", "/sign-in", {"data": {"email": "a\x00@example.org", "password": "x"}}),
-    ("POST", "/api/v1/submissions", {"json": {"kind": "standard", "record": {"a\x00": ["\x00"]}}}),
 ])
 def test_a_nul_character_anywhere_in_a_request_is_refused_with_a_message(client, request_args):
     """PostgreSQL refuses NUL in any text: passed on, it made a 500 (found by the attack run)."""
@@ -80,3 +79,4 @@ def test_a_nul_character_anywhere_in_a_request_is_refused_with_a_message(client,
     assert "NUL character" in response.get_data(as_text=True)
     if url.startswith("/api/"):
         assert response.get_json()["errors"]
+
