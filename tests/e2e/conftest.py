@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests import dbs, live
+from tests.e2e import browser as helpers
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
 PASSWORD = live.PASSWORD
@@ -70,3 +71,14 @@ def live_server(server_env):
 @pytest.fixture
 def base(live_server):
     return live_server
+
+
+@pytest.fixture(scope="session")
+def main_pages(live_server) -> dict[str, str]:
+    return helpers.main_pages(live_server)
+
+
+@pytest.fixture(scope="session")
+def role_states(browser, live_server) -> dict[str, dict]:
+    """Each role's signed-in cookies, signed in once: contexts reuse them instead of the form."""
+    return {role: helpers.signed_in_state(browser, live_server, role) for role in helpers.ROLES}
