@@ -170,9 +170,19 @@ def _per_request() -> None:
     g.pop("reader_language", None)
 
 
+def _vary(response):
+    """The answer depends on the reader's language: a cache in front must keep one copy per
+    language (pages read the ``lang`` cookie too; the API only Accept-Language)."""
+    response.vary.add("Accept-Language")
+    if not request.path.startswith("/api/"):
+        response.vary.add("Cookie")
+    return response
+
+
 def register(app: Flask) -> None:
     compile_catalogues()
     app.before_request(_per_request)
+    app.after_request(_vary)
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LANGUAGE)
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     Babel(app, locale_selector=_select_locale, timezone_selector=lambda: "UTC")

@@ -32,6 +32,16 @@ SUBMISSION_KIND_LABELS = {
     "standard_change": _l("standard change"), "import_file": _l("file"),
 }
 
+# Background work: a job's state, a harvest run's outcome, an import batch's state, a schedule.
+JOB_STATUS_LABELS = {
+    "queued": _l("Queued"), "running": _l("Running"), "done": _l("Done"), "failed": _l("Failed"),
+    "not_modified": _l("Not modified"), "unchanged": _l("Unchanged"), "imported": _l("Imported"),
+    "refused": _l("Refused"), "committed": _l("Committed"),
+}
+INTERVAL_LABELS = {
+    0: _l("only when asked"), 1: _l("every hour"), 24: _l("every day"), 168: _l("every week"),
+}
+
 # Read from the standard on the page: "replaces ISO 1234".
 RELATION_LABELS = {
     "replaces": _l("replaces"),
@@ -202,6 +212,8 @@ def register(app: Flask) -> None:
         body_kind_label=lambda k: BODY_KIND_LABELS.get(k, (k or "").replace("_", " ")),
         area_kind_label=lambda k: AREA_KIND_LABELS.get(k, k),
         annotation_status_label=lambda s: ANNOTATION_STATUS_LABELS.get(s, s),
+        job_status_label=lambda s: JOB_STATUS_LABELS.get(s, (s or "").replace("_", " ")),
+        interval_label=lambda h: INTERVAL_LABELS.get(h, h),
         RELATION_INVERSE=vocab.RELATION_INVERSE,
     )
     app.jinja_env.trim_blocks = True

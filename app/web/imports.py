@@ -2,6 +2,7 @@
 upload form that queues an import job through ``app.importing``, like the API."""
 
 from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from marshmallow import ValidationError
 
@@ -36,7 +37,7 @@ def imports_list():
 def import_batch(batch_id: int):
     authorize("batch.read")
     batch = imports.get_batch(db.session, batch_id) or abort(
-        404, description=f"There is no import batch {batch_id}."
+        404, description=gettext("There is no import batch %(id)s.", id=batch_id)
     )
     standards, total = imports.standards_of(db.session, batch_id)
     return render_template(
@@ -73,9 +74,9 @@ def import_upload():
         options = {}
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        errors.append("file: choose a file to import.")
+        errors.append(gettext("file: choose a file to import."))
     if options and options["format"] not in FORMATS:
-        errors.append(f"format: unknown format {options['format']!r}.")
+        errors.append(gettext("format: unknown format %(format)s.", format=repr(options["format"])))
     if errors:
         return _form(errors, values, 400)
     fmt = options.pop("format")

@@ -38,7 +38,7 @@ def jobs_list():
 def job(job_id: int):
     authorize("job.read")
     row = job_service.get(db.session, _me(), job_id) or abort(
-        404, description=f"There is no job {job_id} of yours.")
+        404, description=gettext("There is no job %(id)s of yours.", id=job_id))
     view = jobs.job_out(row)
     source = None
     if row.kind == "harvest":
@@ -97,15 +97,14 @@ def harvest_add():
 def harvest_source(source_id: int):
     authorize("harvest.manage")
     source = harvest.find_source(db.session, source_id) or abort(
-        404, description=f"There is no harvest source {source_id}.")
-    return render_template("jobs/source.html", source=source, runs=source.runs.limit(50).all(),
-                           intervals=INTERVALS)
+        404, description=gettext("There is no harvest source %(id)s.", id=source_id))
+    return render_template("jobs/source.html", source=source, runs=source.runs.limit(50).all())
 
 
 @bp.post("/admin/harvest/<int:source_id>/run")
 @guarded("harvest.manage")
 def harvest_run(source_id: int):
     source = harvest.find_source(db.session, source_id) or abort(
-        404, description=f"There is no harvest source {source_id}.")
+        404, description=gettext("There is no harvest source %(id)s.", id=source_id))
     started = jobs.start_harvest(_me(), source.id, source.name)
     return redirect(url_for("web.job", job_id=started.id), 303)

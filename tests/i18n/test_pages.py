@@ -101,6 +101,21 @@ def test_accept_language_chooses_when_no_switch_did(client, header, expected):
     assert f'<html lang="{expected}"' in page
 
 
+def test_answers_say_they_vary_with_the_language(client):
+    """A cache in front must not serve a French page to an Arabic reader."""
+    page, api = client.get("/glossary"), client.get("/api/v1/bodies")
+    assert {"Accept-Language", "Cookie"} <= set(page.vary)
+    assert "Accept-Language" in api.vary and "Cookie" not in api.vary
+
+
+def test_admin_pages_of_imports_jobs_and_harvesting_are_translated(client, session):
+    sign_in(client, make_user(session, "admin"))
+    client.set_cookie("lang", "fr")
+    for path, french in (("/admin/imports", "Lots d"), ("/admin/imports/new", "Importer un fichier"),
+                         ("/jobs", "Tâches"), ("/admin/harvest", "Sources de moissonnage")):
+        assert french in client.get(path).get_data(as_text=True), path
+
+
 def test_switch_keeps_the_reader_on_the_page_and_the_choice_in_a_cookie(client, catalogue):
     response = client.post("/language", data={"lang": "fr", "next": "/glossary?sort=divergence"})
     assert response.status_code == 303
