@@ -172,10 +172,9 @@ def _per_request() -> None:
 
 def _vary(response):
     """The answer depends on the reader's language: a cache in front must keep one copy per
-    language (pages read the ``lang`` cookie too; the API only Accept-Language)."""
+    language (pages read the ``lang`` cookie too)."""
     response.vary.add("Accept-Language")
-    if not request.path.startswith("/api/"):
-        response.vary.add("Cookie")
+    response.vary.add("Cookie")
     return response
 
 

@@ -105,15 +105,7 @@ def test_answers_say_they_vary_with_the_language(client):
     """A cache in front must not serve a French page to an Arabic reader."""
     page, api = client.get("/glossary"), client.get("/api/v1/bodies")
     assert {"Accept-Language", "Cookie"} <= set(page.vary)
-    assert "Accept-Language" in api.vary and "Cookie" not in api.vary
-
-
-def test_admin_pages_of_imports_jobs_and_harvesting_are_translated(client, session):
-    sign_in(client, make_user(session, "admin"))
-    client.set_cookie("lang", "fr")
-    for path, french in (("/admin/imports", "Lots d"), ("/admin/imports/new", "Importer un fichier"),
-                         ("/jobs", "Tâches"), ("/admin/harvest", "Sources de moissonnage")):
-        assert french in client.get(path).get_data(as_text=True), path
+    assert "Accept-Language" in api.vary
 
 
 def test_switch_keeps_the_reader_on_the_page_and_the_choice_in_a_cookie(client, catalogue):
@@ -191,7 +183,8 @@ SIGNED_IN = ["/account", "/account/tokens", "/submissions", "/submissions/new",
              "/review", "/followed", "/moderation/flags", "/standards/{standard_id}/evaluate",
              "/standards/{standard_id}/process", "/areas", "/areas/fairness",
              "/areas/fairness/edit", "/admin/users", "/admin/activity", "/bodies", "/bodies/ISO",
-             "/discuss/standard/{standard_id}"]
+             "/discuss/standard/{standard_id}", "/jobs", "/admin/imports", "/admin/imports/new",
+             "/admin/harvest"]
 
 
 @pytest.mark.parametrize("language", ["ar", "zh-Hans"])
