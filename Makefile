@@ -65,7 +65,8 @@ attack: install
 ## at start when missing or older).
 LANGUAGES := ar zh_Hans en fr ru es
 translations: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-wrap \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k sentence -k sentence_n:1,2 \
+		-o translations/messages.pot --no-wrap \
 		--add-location=file --sort-by-file --project="AI Standards Exchange" .
 	for lang in $(LANGUAGES); do \
 		$(BIN)/pybabel update -i translations/messages.pot -d translations -l $$lang \

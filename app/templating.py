@@ -6,7 +6,14 @@ from functools import lru_cache
 from babel.core import Locale, UnknownLocaleError
 from flask import Flask, current_app, request, url_for
 from flask_babel import format_date as babel_format_date
-from flask_babel import format_datetime, format_decimal, format_number, get_locale
+from flask_babel import (
+    format_datetime,
+    format_decimal,
+    format_number,
+    get_locale,
+    gettext,
+    ngettext,
+)
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
@@ -14,6 +21,7 @@ from markupsafe import Markup
 from app.auth.guard import allowed
 from registry import markdown
 from registry.models import vocab
+from registry.text import Message
 
 STATUS_LABELS = {
     "proposed": _l("Proposed"),
@@ -184,12 +192,21 @@ def person(user, absent: str = "a former user") -> str:
     return user.public_name
 
 
+def translate_message(msg: Message) -> str:
+    """A sentence the core composed (``registry.text.Message``), in the reader's language."""
+    params = dict(msg.params)
+    if msg.plural is not None:
+        return ngettext(msg.msgid, msg.plural, msg.count, **params)
+    return gettext(msg.msgid, **params)
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["status_label"] = lambda s: (
         STATUS_LABELS.get(s) or SUBMISSION_STATUS_LABELS.get(s) or s or "")
     app.jinja_env.filters["language_name"] = language_name
     app.jinja_env.filters["number"] = number
+    app.jinja_env.filters["message"] = translate_message
     app.jinja_env.filters["decimal"] = decimal
     # Sanitized by registry.markdown (markdown-it without raw HTML, then nh3): safe to mark.
     app.jinja_env.filters["markdown"] = lambda text: Markup(markdown.render(text))

@@ -4,6 +4,7 @@ import hashlib
 import json
 import re
 import unicodedata
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -27,6 +28,32 @@ _INVISIBLE = re.compile(
 )
 # What XML 1.0 cannot carry at all, not even as a character reference.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+@dataclass(frozen=True)
+class Message:
+    """A sentence the core composes from numbers and names, translatable where it is shown:
+    ``str()`` is the English text (the API's, the CLI's); the interface translates ``msgid``
+    (with ``plural`` chosen by ``count``, given as ``%(num)s``) with the same parameters
+    (``app.templating``'s ``message`` filter). Made with ``sentence()`` or ``sentence_n()``,
+    which ``make translations`` extracts."""
+
+    msgid: str
+    params: tuple[tuple[str, Any], ...] = ()
+    plural: str | None = None
+    count: int | None = None
+
+    def __str__(self) -> str:
+        text = self.plural if self.plural is not None and self.count != 1 else self.msgid
+        return text % {"num": self.count, **dict(self.params)}
+
+
+def sentence(msgid: str, **params: Any) -> Message:
+    return Message(msgid, tuple(params.items()))
+
+
+def sentence_n(msgid: str, plural_id: str, count: int, **params: Any) -> Message:
+    return Message(msgid, tuple(params.items()), plural_id, count)
 
 
 def N_(text: str) -> str:

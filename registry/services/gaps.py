@@ -54,6 +54,7 @@ from registry.models import (
 from registry.models.derived import EVERY_BODY
 from registry.models.vocab import DEVELOPMENT_STATUSES, SEVERITIES
 from registry.taxonomy import closure, covered
+from registry.text import Message, sentence, sentence_n
 
 # Statuses of documents that were published at some time (Figure 13 counts them in their year).
 EVER_PUBLISHED = ("published", "superseded", "withdrawn")
@@ -85,11 +86,7 @@ class Check:
     when: bool  # the area is flagged
     evidence: ColumnElement[bool] | None  # over Standard: the area's standards it counted
     counted: int  # how many standards that is
-    reason: Callable[[dict[str, Any], Thresholds], str]  # the aggregates -> a sentence
-
-
-def _n(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+    reason: Callable[[dict[str, Any], Thresholds], Message]  # the aggregates -> a sentence
 
 
 # -- the rules ---------------------------------------------------------------------------------
@@ -105,10 +102,17 @@ def no_published(a, t: Thresholds) -> Check:
         when=a.published == 0,
         evidence=true(),
         counted=a.standards,
-        reason=lambda r, t: "No published standard covers this area"
-        + (f"; {_n(r['developing'], 'standard')} in development." if r["developing"]
-           else (f"; only {_n(r['standards'], 'withdrawn or superseded document')}."
-                 if r["standards"] else ", and none is in development.")),
+        reason=lambda r, t: (
+            sentence_n(
+                "No published standard covers this area; %(num)s standard in development.",
+                "No published standard covers this area; %(num)s standards in development.",
+                r["developing"]) if r["developing"]
+            else sentence_n(
+                "No published standard covers this area; only %(num)s withdrawn or superseded "
+                "document.",
+                "No published standard covers this area; only %(num)s withdrawn or superseded "
+                "documents.", r["standards"]) if r["standards"]
+            else sentence("No published standard covers this area, and none is in development.")),
     )
 
 
@@ -120,9 +124,12 @@ def no_measurement(a, t: Thresholds) -> Check:
         evidence=published,
         counted=a.published,
         reason=lambda r, t: (
-            f"Of its {_n(r['published'], 'published standard')}, none specifies how to "
-            "measure or evaluate." if r["published"]
-            else "No published standard specifies how to measure or evaluate in this area."),
+            sentence_n(
+                "Of its %(num)s published standard, none specifies how to measure or evaluate.",
+                "Of its %(num)s published standards, none specifies how to measure or evaluate.",
+                r["published"]) if r["published"]
+            else sentence(
+                "No published standard specifies how to measure or evaluate in this area.")),
     )
 
 
@@ -133,9 +140,11 @@ def one_body(a, t: Thresholds) -> Check:
         when=a.bodies == 1,
         evidence=or_(published, developing),
         counted=a.published + a.developing,
-        reason=lambda r, t: (
-            f"Its {_n(r['published'] + r['developing'], 'published or developing standard')} "
-            f"all come from one body, {r['body_codes']}: no cross-body convergence."),
+        reason=lambda r, t: sentence_n(
+            "Its %(num)s published or developing standard comes from one body, %(body)s: no "
+            "cross-body convergence.",
+            "Its %(num)s published or developing standards all come from one body, %(body)s: "
+            "no cross-body convergence.", r["published"] + r["developing"], body=r["body_codes"]),
     )
 
 
@@ -146,8 +155,10 @@ def drafts_only(a, t: Thresholds) -> Check:
         when=a.published == 0 and a.developing > 0,
         evidence=developing,
         counted=a.developing,
-        reason=lambda r, t: f"Only drafts: {_n(r['developing'], 'standard')} in development, "
-        "none published yet.",
+        reason=lambda r, t: sentence_n(
+            "Only drafts: %(num)s standard in development, none published yet.",
+            "Only drafts: %(num)s standards in development, none published yet.",
+            r["developing"]),
     )
 
 
@@ -159,9 +170,12 @@ def stale(a, t: Thresholds) -> Check:
         and a.latest_published < t.stale_before,
         evidence=published,
         counted=a.published,
-        reason=lambda r, t: (
-            f"Its newest published standard dates from {r['latest_published']}, more than "
-            f"{t.stale_years} years ago ({_n(r['published'], 'published standard')} in all)."),
+        reason=lambda r, t: sentence_n(
+            "Its newest published standard dates from %(date)s, more than %(years)s years ago "
+            "(%(num)s published standard in all).",
+            "Its newest published standard dates from %(date)s, more than %(years)s years ago "
+            "(%(num)s published standards in all).", r["published"],
+            date=str(r["latest_published"]), years=t.stale_years),
     )
 
 
@@ -173,9 +187,17 @@ def thin(a, t: Thresholds) -> Check:
         evidence=published,
         counted=a.published,
         reason=lambda r, t: (
-            f"Only {_n(r['published'], 'published standard')} in all, fewer than "
-            f"{t.min_published}: the area is barely covered"
-            + (f" ({r['developing']} more in development)." if r["developing"] else ".")),
+            sentence_n(
+                "Only %(num)s published standard in all, fewer than %(minimum)s: the area is "
+                "barely covered (%(developing)s more in development).",
+                "Only %(num)s published standards in all, fewer than %(minimum)s: the area is "
+                "barely covered (%(developing)s more in development).", r["published"],
+                minimum=t.min_published, developing=r["developing"]) if r["developing"]
+            else sentence_n(
+                "Only %(num)s published standard in all, fewer than %(minimum)s: the area is "
+                "barely covered.",
+                "Only %(num)s published standards in all, fewer than %(minimum)s: the area is "
+                "barely covered.", r["published"], minimum=t.min_published)),
     )
 
 
@@ -184,11 +206,14 @@ def contested_concepts(a, t: Thresholds) -> Check:
 
     def reason(r, t):
         slugs = ", ".join(sorted(set((r["contested_slugs"] or "").split(", ")) - {""}))
-        many = r["contested"] != 1
-        return (f"{_n(r['contested'], 'concept')} of this area ({slugs}) "
-                f"ha{'ve' if many else 's'} no agreed definition: the bodies' definitions "
-                f"diverge by more than {t.divergence:.2f} and no accepted exact or close link "
-                "joins two of them.")
+        return sentence_n(
+            "%(num)s concept of this area (%(concepts)s) has no agreed definition: the bodies' "
+            "definitions diverge by more than %(threshold)s and no accepted exact or close link "
+            "joins two of them.",
+            "%(num)s concepts of this area (%(concepts)s) have no agreed definition: the "
+            "bodies' definitions diverge by more than %(threshold)s and no accepted exact or "
+            "close link joins two of them.", r["contested"], concepts=slugs,
+            threshold=f"{t.divergence:.2f}")
 
     return Check(severity="medium", when=a.contested > 0, evidence=None, counted=0,
                  reason=reason)
@@ -215,9 +240,11 @@ class Flag:
     at most ``Thresholds.evidence_limit``) is read when first asked for, for every flag of the
     computation at once; ``evidence_total`` comes with the rule."""
 
-    def __init__(self, rule: str, title: str, severity: str, reason: str, evidence_total: int,
-                 area_id: int, evidence: "Evidence | None" = None) -> None:
-        self.rule, self.title, self.severity, self.reason = rule, title, severity, reason
+    def __init__(self, rule: str, title: str, severity: str, message: Message,
+                 evidence_total: int, area_id: int, evidence: "Evidence | None" = None) -> None:
+        self.rule, self.title, self.severity = rule, title, severity
+        # The sentence: in English as ``reason`` (API, CLI), translatable as ``message``.
+        self.message, self.reason = message, str(message)
         self.evidence_total, self.area_id, self._evidence = evidence_total, area_id, evidence
 
     @property

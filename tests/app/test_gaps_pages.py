@@ -36,7 +36,7 @@ def test_gap_list_shows_flagged_areas_with_reasons_and_filters(client, session):
     catalogue(session)
     html = client.get("/gaps").get_data(as_text=True)
     assert 'id="gap-rights"' in html and 'id="gap-energy"' not in html
-    assert "come from one body, IEEE" in html
+    assert "from one body, IEEE" in html
     assert 'id="gap-rights"' not in client.get("/gaps?rule=stale").get_data(as_text=True)
     assert 'id="gap-rights"' in client.get("/gaps?rule=one-body&status=none").get_data(
         as_text=True)

@@ -108,6 +108,21 @@ def test_answers_say_they_vary_with_the_language(client):
     assert "Accept-Language" in api.vary
 
 
+@pytest.mark.parametrize("language", ["fr", "ar", "ru"])
+def test_gap_reasons_are_said_in_the_readers_language(client, catalogue, language):
+    """The core composes each flag's sentence (registry.text.sentence_n); the page says it in
+    the reader's language, the API keeps English."""
+    def reasons(lang):
+        page = client.get("/gaps", headers={"Accept-Language": lang}).get_data(as_text=True)
+        return [span.text_content() for span in html.fromstring(page).find_class("reason")]
+
+    english, translated = reasons("en"), reasons(language)
+    assert english and len(translated) == len(english)
+    assert all(a != b for a, b in zip(english, translated, strict=True)), translated
+    api = client.get("/api/v1/gaps", headers={"Accept-Language": language}).get_json()
+    assert {r["reason"] for a in api["items"] for r in a["rules"]} == set(english)
+
+
 def test_switch_keeps_the_reader_on_the_page_and_the_choice_in_a_cookie(client, catalogue):
     response = client.post("/language", data={"lang": "fr", "next": "/glossary?sort=divergence"})
     assert response.status_code == 303
