@@ -43,7 +43,7 @@ def test_admin_registers_a_source_and_harvests_it_now(page: Page, base):
         expect(page.locator(".job-status")).to_contain_text("Done", timeout=30_000)
         expect(page.locator(".harvest-summary")).to_contain_text("Imported: 2 new")
         page.get_by_role("link", name="Source ISO deliverables (journey)").click()
-        expect(page.locator("table.harvest-runs")).to_contain_text("imported")
+        expect(page.locator("table.harvest-runs")).to_contain_text("Imported")
     finally:
         server.shutdown()
         server.server_close()
