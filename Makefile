@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 WORKERS ?= 2
 
-.PHONY: run serve test test-postgres lint install migrate demo clean fuzz load translations \
+.PHONY: run serve test test-postgres lint install migrate demo clean fuzz load attack translations \
 	screenshots
 
 $(VENV)/.installed: requirements.txt
@@ -54,6 +54,11 @@ LOAD_SECONDS ?= 60
 load: install
 	$(BIN)/python -m tests.load.run --db sqlite --users $(LOAD_USERS) --duration $(LOAD_SECONDS)
 	$(BIN)/python -m tests.load.run --db postgres --users $(LOAD_USERS) --duration $(LOAD_SECONDS)
+
+## attack: the attack run against gunicorn on SQLite, then PostgreSQL; reports in reports/attack
+attack: install
+	$(BIN)/python -m tests.attack.run --db sqlite
+	$(BIN)/python -m tests.attack.run --db postgres
 
 ## translations: extract the interface's strings (babel.cfg) into translations/messages.pot, update
 ## every language's .po (new strings come in untranslated: the catalogue test fails until they are

@@ -34,6 +34,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         api,
         auth,
         cli,
+        edge,
         errors,
         glossary,
         health,
@@ -47,6 +48,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
 
     errors.register(app)
+    edge.register(app)
     security.register(app)
     history.register(app)
     auth.register(app)

@@ -63,7 +63,7 @@ def wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
-def _respond(code: int, name: str, message: str, errors=None):
+def respond(code: int, name: str, message: str, errors=None):
     if wants_json():
         body = {"code": code, "status": name, "message": message}
         if errors:
@@ -90,7 +90,7 @@ def handle_http(exc: HTTPException):
         else:
             message = _("Too many requests: the limit here is %(limit)s. Please wait a while, "
                         "then try again.", limit=exc.description)
-    response = _respond(exc.code or 500, exc.name, message, errors)
+    response = respond(exc.code or 500, exc.name, message, errors)
     if exc.code == 405 and exc.valid_methods:
         response.headers["Allow"] = ", ".join(exc.valid_methods)
     if exc.code == 429 or exc.code == 503:
@@ -99,7 +99,7 @@ def handle_http(exc: HTTPException):
 
 
 def handle_csrf(exc: CSRFError):
-    return _respond(400, "Bad Request",
+    return respond(400, "Bad Request",
                     _("The form could not be accepted: %(reason)s Reload the page and try again.",
                       reason=exc.description))
 
@@ -107,8 +107,8 @@ def handle_csrf(exc: CSRFError):
 def handle_refusal(exc: policy.PolicyError):
     """The core refused an action (``registry.policy``): 401 not signed in, 403 not allowed."""
     if isinstance(exc, policy.NotSignedIn):
-        return _respond(401, "Unauthorized", refusal_text(str(exc)))
-    return _respond(403, "Forbidden", refusal_text(str(exc)))
+        return respond(401, "Unauthorized", refusal_text(str(exc)))
+    return respond(403, "Forbidden", refusal_text(str(exc)))
 
 
 def handle_database_down(exc: DBAPIError):
@@ -132,12 +132,12 @@ def handle_too_deep(exc: RecursionError):
     the client's error. Anywhere else a RecursionError is ours."""
     if not request.is_json:
         raise exc
-    return _respond(400, "Bad Request", _("The JSON body is nested too deeply to be read."))
+    return respond(400, "Bad Request", _("The JSON body is nested too deeply to be read."))
 
 
 def handle_unexpected(exc: Exception):
     log.exception("unhandled error on %s %s", request.method, request.path)
-    return _respond(500, "Internal Server Error", str(DEFAULT_MESSAGES[500]))
+    return respond(500, "Internal Server Error", str(DEFAULT_MESSAGES[500]))
 
 
 def register(app: Flask) -> None:

@@ -10,6 +10,7 @@ from app.web import bp
 from registry import atom
 from registry.clock import utcnow
 from registry.models import Area, Body, Concept, Standard
+from registry.schemas.ids import ID_MAX
 from registry.services import follows
 
 FEED_SIZE = 50
@@ -19,7 +20,8 @@ def resolve(kind: str, key: str):
     """(kind, entity) for a feed key: a standard's id, a concept's or an area's slug, a body's
     code."""
     if kind == "standards" and key.isdigit():
-        return "standard", db.session.get(Standard, int(key))
+        # An id beyond the id column is no standard (SQLite cannot even bind it).
+        return "standard", db.session.get(Standard, int(key)) if int(key) <= ID_MAX else None
     if kind == "concepts":
         return "concept", db.session.scalar(select(Concept).where(Concept.slug == key))
     if kind == "areas":

@@ -56,7 +56,7 @@ def export(data: GlossaryData, base_url: str) -> str:
         for d in data.definitions.get(concept.id, []):
             u = definition_uri(base, concept, d)
             uri_of[d.id] = u
-            body_scheme = URIRef(f"{base}/bodies/{d.body.code}")
+            body_scheme = URIRef(iri(f"{base}/bodies/{d.body.code}"))  # "US Congress"
             graph.add((u, RDF.type, SKOS.Concept))
             graph.add((u, SKOS.inScheme, body_scheme))
             graph.add((u, DCTERMS.subject, c))

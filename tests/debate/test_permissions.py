@@ -95,6 +95,25 @@ def test_writes_are_rate_limited(app, client, session, entries, users):
     assert client.get(f"/api/v1/threads/standard/{entries['standard'].id}").status_code == 200
 
 
+def test_a_nul_in_json_is_cleaned_before_it_is_stored(client, session, entries, users):
+    """PostgreSQL refuses NUL in any text: the texts of JSON bodies are cleaned before they are
+    stored (the edge refuses NUL only in addresses, query strings and forms)."""
+    from sqlalchemy import select
+
+    from registry.models import Post
+
+    sign_in(client, users["panel"])
+    standard = entries["standard"].id
+    url = f"/api/v1/threads/standard/{standard}/posts"
+    assert client.post(url, json={"body": "before\x00after"}).status_code == 201
+    assert session.scalar(select(Post.body).order_by(Post.id.desc())) == "beforeafter"
+    evaluation = client.put(f"/api/v1/standards/{standard}/evaluations/mine",
+                            json={"scores": scores(2, "Justified \x00 at length."),
+                                  "summary": "nul\x00here"})
+    assert evaluation.status_code == 200, evaluation.json
+    assert "\x00" not in evaluation.get_data(as_text=True)
+
+
 def test_api_writes_with_tokens_follow_their_scope(client, session, entries, users):
     from tests.accounts.conftest import bearer
 

@@ -9,7 +9,8 @@ from registry.schemas.datetimes import UtcDateTime
 from tests import factories as f
 
 
-@pytest.mark.parametrize("path", ["/api/v1/standards/{}", "/standards/{}"])
+@pytest.mark.parametrize("path", ["/api/v1/standards/{}", "/standards/{}",
+                                  "/feeds/standards/{}.atom", "/api/v1/feeds/standards/{}"])
 def test_an_id_beyond_the_database_range_is_not_found(client, path):
     # Was an OverflowError (SQLite) or an out-of-range error (PostgreSQL): a 500.
     response = client.get(path.format(10**20))
@@ -61,3 +62,21 @@ def test_api_timestamps_are_rfc3339_with_an_offset():
         "2026-01-02T03:04:05+00:00"
     )
     assert field.serialize("at", {"at": None}) is None
+
+
+@pytest.mark.parametrize("request_args", [
+    ("GET", "/api/v1/standards?reference=a%00b", {}),
+    ("GET", "/glossary/a%00b", {}),
+    ("GET", "/api/v1/areas/a%00b", {}),
+    ("GET", "/standards?q%00=x", {}),
+    ("POST", "/sign-in", {"data": {"email": "a\x00@example.org", "password": "x"}}),
+])
+def test_a_nul_character_anywhere_in_a_request_is_refused_with_a_message(client, request_args):
+    """PostgreSQL refuses NUL in any text: passed on, it made a 500 (found by the attack run)."""
+    method, url, kwargs = request_args
+    response = client.open(url, method=method, **kwargs)
+    assert response.status_code == 400
+    assert "NUL character" in response.get_data(as_text=True)
+    if url.startswith("/api/"):
+        assert response.get_json()["errors"]
+

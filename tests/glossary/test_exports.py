@@ -251,6 +251,17 @@ def test_a_damaged_stored_string_never_fails_an_export_or_a_feed(glossary, clien
     assert client.get(f"/feeds/concepts/{slug}.atom").status_code == 200
 
 
+def test_a_body_code_with_a_space_is_encoded_in_the_skos_export(glossary, client):
+    """The demo's "US Congress" made the whole-glossary Turtle export answer 500 (found by the
+    attack run): a space is not allowed in an IRI."""
+    d = glossary.scalar(select(Definition).where(Definition.status == "current")
+                        .order_by(Definition.id))
+    d.body.code = "US Congress"
+    glossary.commit()
+    ttl = client.get("/api/v1/export/glossary.ttl")
+    assert ttl.status_code == 200 and "/bodies/US%20Congress>" in ttl.text
+
+
 def test_every_csv_column_is_neutralised_against_formulas(glossary, client):
     d = glossary.scalar(select(Definition).where(Definition.status == "current")
                         .order_by(Definition.id))
