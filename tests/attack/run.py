@@ -18,8 +18,10 @@ HTTP as anonymous visitors, read-only tokens and every role:
   definition, then read back in pages, feeds and exports;
 * **crafted files**: external entities, entity expansion, an entity behind a 70 KB comment or in
   UTF-16, oversized and truncated files, broken records, CSV formulas, uploaded as imports;
-* **concurrent writers**: 20 clients posting at once, every accepted post found afterwards;
-* **sessions**: a remember-me cookie taken before sign-out no longer signs anyone in;
+* **concurrent writers**: 20 clients posting at once, every accepted post found afterwards; the
+  same with one gunicorn worker killed (SIGKILL) midway;
+* **sessions and tokens**: a remember-me cookie taken before sign-out no longer signs anyone in;
+  a revoked token, and the token and session of a person an admin deactivates, stop at once;
 * **privacy**: anonymous pages, API and feeds crawled for any user's e-mail address;
 * **expensive searches**: prefix, wildcard, fuzzy and long phrase queries answer in time.
 
@@ -33,7 +35,9 @@ Prints one line per area with its request count and findings, writes every findi
 import argparse
 import concurrent.futures
 import json
+import os
 import re
+import signal
 import sys
 import tempfile
 import time
@@ -56,6 +60,7 @@ SEARCH_S = 3.0  # the search deadline is 2 s; what the request adds must stay sm
 MARK = "zq7attack"  # in every payload, to find it again
 
 SECOND_SUBMITTER = ("submitter@iso.example.org", ["--body", "ISO"])
+LEAVER = ("leaver@example.org", [])  # a panel member the admin deactivates mid-run
 # Token and session names: one per role, and the second submitter.
 EMAILS = {**{role: email for role, (email, _) in live.USERS.items()},
           "submitter-iso": SECOND_SUBMITTER[0]}
@@ -136,7 +141,8 @@ class Attack:
         self.findings.append(Finding(severity, self.area, what, detail[:500]))
 
     def call(self, method: str, path: str, who: str | None = None, session=None,
-             limit: float = SLOW_S, **kwargs) -> requests.Response | None:
+             limit: float = SLOW_S, dropped_ok: bool = False,
+             **kwargs) -> requests.Response | None:
         """One request; a 5xx, an error message from the database or a slow answer is a
         finding. ``who`` names a token."""
         headers = kwargs.pop("headers", {})
@@ -148,7 +154,8 @@ class Attack:
             response = client.request(method, self.url + path, headers=headers, timeout=60,
                                       allow_redirects=False, **kwargs)
         except requests.RequestException as exc:
-            self.find("high", f"{method} {path[:120]}: no answer", str(exc))
+            if not dropped_ok:  # a killed worker drops its connections: expected there
+                self.find("high", f"{method} {path[:120]}: no answer", str(exc))
             return None
         took = time.monotonic() - start
         self.requests.setdefault(self.area, Counter())[response.status_code] += 1
@@ -358,7 +365,7 @@ class Attack:
             if response is None:
                 continue
             if response.status_code in (400, 413, 415, 422):
-                self.outcomes.append(f"{name}: {response.status_code} "
+                self.outcomes.append(f"file {name}: {response.status_code} "
                                      f"{response.json().get('message', '')[:100]}")
                 continue
             if response.status_code != 202:
@@ -368,7 +375,7 @@ class Attack:
             job = self.wait_job(response.headers["Location"])
             report = job.get("report") or {}
             self.outcomes.append(
-                f"{name}: job {job.get('status')}: "
+                f"file {name}: job {job.get('status')}: "
                 f"{(job.get('message') or report.get('refused') or '')[:100]}"
                 + (f" (created {report.get('created')}, rejected "
                    f"{len(report.get('rejected') or [])})" if job.get("status") == "done" else ""))
@@ -395,45 +402,86 @@ class Attack:
         self.find("medium", f"{location} did not finish in {timeout:.0f} s")
         return {}
 
-    def concurrent_writers(self) -> None:
-        self.area = "concurrent writers"
-        standard = self.json("/api/v1/standards?per_page=2")["items"][1]["id"]
+    def concurrent_writers(self, kill: bool = False) -> None:
+        """20 clients post at once (with ``kill``: one gunicorn worker is killed with SIGKILL
+        midway); every acknowledged post must be in the thread afterwards."""
+        self.area = "worker killed" if kill else "concurrent writers"
+        standard = self.json("/api/v1/standards?per_page=3")["items"][2 if kill else 1]["id"]
         thread = f"/api/v1/threads/standard/{standard}/posts"
+        tag = f"{MARK} {'killed' if kill else 'writer'} "
 
         def post(n: int) -> int:
-            response = self.call("POST", thread, "panel", json={"body": f"{MARK} writer {n}"})
+            if kill and n == 30:
+                os.kill(gunicorn_workers(self.master)[0], signal.SIGKILL)
+            response = self.call("POST", thread, "panel", json={"body": f"{tag}{n}"},
+                                 dropped_ok=kill)
             return response.status_code if response is not None else 0
 
         with concurrent.futures.ThreadPoolExecutor(20) as pool:
             statuses = list(pool.map(post, range(60)))
-        accepted = statuses.count(201)
-        refused = [s for s in statuses if s not in (201, 429, 503)]
+        accepted = {n for n, status in enumerate(statuses) if status == 201}
+        refused = [s for s in statuses if s not in (0, 201, 429, 503) or (s == 0 and not kill)]
         if refused:
             self.find("medium", f"concurrent posts answered {sorted(set(refused))}")
-        shown = self.json(f"/api/v1/threads/standard/{standard}")
-        found = json.dumps(shown).count(f"{MARK} writer ")
-        if found != accepted:
-            self.find("high", f"{accepted} posts were accepted, {found} are in the thread")
+        if kill:
+            live.wait_until_up(self.url)  # gunicorn starts another worker
+        shown = json.dumps(self.json(f"/api/v1/threads/standard/{standard}"))
+        stored = {int(n) for n in re.findall(rf"{re.escape(tag)}(\d+)", shown)}
+        if accepted - stored:
+            self.find("high", f"{len(accepted - stored)} acknowledged posts are missing",
+                      str(sorted(accepted - stored)))
+        self.outcomes.append(f"{self.area}: {len(accepted)} of 60 posts acknowledged, "
+                             f"{len(stored)} stored")
 
     def sessions(self) -> None:
-        self.area = "sessions"
+        """Sign-out ends a remember-me cookie taken before it; a revoked token and a
+        deactivated person's token and session stop working at once."""
+        self.area = "sessions and tokens"
         session = self.browser(live.USERS["panel"][0])
         remember = {c.name: c.value for c in session.cookies if "remember" in c.name}
-        if not remember:
-            self.find("low", "no remember-me cookie was set")
-            return
 
-        def signed_in(cookies: dict) -> bool:
+        def signed_in(cookies) -> bool:
             response = self.call("GET", "/account", cookies=cookies)
             return response is not None and response.status_code == 200
 
-        if not signed_in(remember):
-            self.find("low", "a remember-me cookie alone does not sign in (nothing to revoke)")
+        if not remember or not signed_in(remember):
+            self.find("low", "no working remember-me cookie was set (nothing to revoke)")
+        else:
+            self.call("POST", "/sign-out", session=session, data={"csrf_token": csrf(
+                session.get(self.url + "/account", timeout=30).text)})
+            if signed_in(remember):
+                self.find("high", "a remember-me cookie taken before sign-out still signs in")
+        # A token revoked on the account page.
+        owner = self.browser(live.USERS["panel"][0])
+        page = self.call("POST", "/account/tokens", session=owner, data={
+            "scope": "write", "name": MARK, "csrf_token": self.csrf_of(owner)})
+        secret = re.search(r"ase_[\w-]{20,}", page.text).group(0)
+        token_id = max(int(i) for i in re.findall(r"/account/tokens/(\d+)/revoke", page.text))
+        self.tokens["revoked"] = secret
+        before = self.call("GET", "/api/v1/submissions", "revoked")
+        self.call("POST", f"/account/tokens/{token_id}/revoke", session=owner,
+                  data={"csrf_token": self.csrf_of(owner)})
+        after = self.call("GET", "/api/v1/submissions", "revoked")
+        if before is None or before.status_code != 200:
+            self.find("low", "the new token did not work before it was revoked")
+        elif after is None or after.status_code != 401:
+            self.find("high", f"a revoked token still answers {after and after.status_code}")
+        # A person deactivated by an admin: their token and their session end.
+        email = LEAVER[0]
+        leaver = self.browser(email)
+        admin = self.browser(live.USERS["admin"][0])
+        users = admin.get(self.url + "/admin/users", timeout=30).text
+        user_id = re.search(rf'{re.escape(email)}<form[^>]*action="/admin/users/(\d+)"', users)
+        if not user_id:
+            self.find("low", "the admin users page did not show the user to deactivate")
             return
-        account = session.get(self.url + "/account", timeout=30).text
-        self.call("POST", "/sign-out", session=session, data={"csrf_token": csrf(account)})
-        if signed_in(remember):
-            self.find("high", "a remember-me cookie taken before sign-out still signs in")
+        self.call("POST", f"/admin/users/{user_id.group(1)}",
+                  session=admin, data={"role": "panel", "name": "Leaver",
+                                       "csrf_token": self.csrf_of(admin)})
+        for who, response in (("token", self.call("GET", "/api/v1/submissions", "leaver")),
+                              ("session", self.call("GET", "/account", session=leaver))):
+            if response is not None and response.status_code == 200:
+                self.find("high", f"a deactivated person's {who} still works")
 
     def privacy(self) -> None:
         self.area = "privacy"
@@ -462,6 +510,12 @@ class Attack:
             for path in ("/api/v1/search", "/search", "/standards", "/api/v1/standards",
                          "/glossary"):
                 self.call("GET", f"{path}?q={quote(query)}", limit=SEARCH_S)
+
+
+def gunicorn_workers(master: int) -> list[int]:
+    """The worker processes of a gunicorn master (its children)."""
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    return [int(pid) for pid in children]
 
 
 def unsafe_markup(response: requests.Response) -> str | None:
@@ -564,15 +618,19 @@ def main(argv: list[str] | None = None) -> int:
         live.prepare(env)
         live.flask(env, "users", "create", SECOND_SUBMITTER[0], "--role", "submitter",
                    *SECOND_SUBMITTER[1])
+        live.flask(env, "users", "create", LEAVER[0], "--role", "panel", "--name", "Leaver")
         tokens = {role: mint(env, email, "write") for role, (email, _) in live.USERS.items()}
         tokens["submitter-iso"] = mint(env, SECOND_SUBMITTER[0], "write")
         tokens["panel-read"] = mint(env, live.USERS["panel"][0], "read")
+        tokens["leaver"] = mint(env, LEAVER[0], "write")
         stack.enter_context(live.worker(env, folder / "worker.log"))
-        served, _ = stack.enter_context(live.gunicorn(env, folder / "gunicorn.log"))
+        served, master = stack.enter_context(live.gunicorn(env, folder / "gunicorn.log"))
         attack = Attack(served, env, tokens)
+        attack.master = master.pid
         for name in ("authorization", "injection", "stored_markup", "concurrent_writers",
                      "sessions", "privacy", "expensive_searches"):
             getattr(attack, name)()
+        attack.concurrent_writers(kill=True)
         attack.crafted_files(folder)
         log = (folder / "gunicorn.log").read_text(errors="replace")
     total = sum(sum(c.values()) for c in attack.requests.values())
@@ -584,7 +642,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {area:<20} {sum(statuses.values()):>6} requests  {len(found):>3} findings"
               + (f" (worst: {SEVERITIES[worst]})" if found else "") + f"  [{answers}]")
     for outcome in attack.outcomes:
-        print(f"  file {outcome}")
+        print(f"  {outcome}")
     for finding in sorted(attack.findings, key=lambda f: -SEVERITIES.index(f.severity)):
         print(f"  [{finding.severity}] {finding.area}: {finding.what}"
               + (f" -- {finding.detail[:160]!r}" if finding.detail else ""))
