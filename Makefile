@@ -7,7 +7,8 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 WORKERS ?= 2
 
-.PHONY: run serve test test-postgres lint install migrate demo clean fuzz load attack translations
+.PHONY: run serve test test-postgres lint install migrate demo clean fuzz load attack translations \
+	screenshots
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -74,6 +75,11 @@ translations: install
 	done
 	$(BIN)/python -m app.i18n english
 	$(BIN)/pybabel compile -d translations --statistics
+
+## screenshots: the README's pictures of the main pages (docs/screenshots/), taken by Chromium
+## from a fresh demo registry
+screenshots: install
+	$(BIN)/python -m tests.e2e.screenshots
 
 lint: install
 	$(BIN)/ruff check .

@@ -7,9 +7,10 @@ Pictures are plain SVG rendered on the server: readable without JavaScript, ever
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
-from registry.services.gaps import Coverage, YearSeries
+from registry.services.gaps import OTHERS, Coverage, YearSeries
 
 # Colour by published count (a sequential blue scale); in-development only is its own hue.
 COVERAGE_SCALE = ((0, "#ffffff"), (1, "#deebf7"), (2, "#9ecae1"), (5, "#4292c6"),
@@ -118,8 +119,9 @@ class Bars:
     ticks: list[tuple[float, int]]  # (y, value)
     years: list[tuple[float, int, int]]  # (x centre, year, total)
     segments: list[Segment]
-    legend: list[tuple[int, str, str]]  # (x, colour, series)
-    label_every: int
+    legend: list[tuple[int, str, str]]  # (x, colour, label)
+    year_labels: list[tuple[float, int]]  # (x centre, year): the years written under the axis
+    names: dict[str, str]  # series -> its label ("Others" in the reader's language)
 
 
 def _nice_step(peak: int) -> int:
@@ -129,9 +131,21 @@ def _nice_step(peak: int) -> int:
     return max(1, peak // 5)
 
 
+# A year written at 12 px is about 30 px wide: years are labelled every k years, k the first
+# step that leaves this much room, on the years divisible by k (2000, 2005, ...).
+YEAR_LABEL_ROOM = 36
+LABEL_STEPS = (1, 2, 5, 10, 20, 50)
+
+
+def text_width(text: str) -> int:
+    """Rough width at 12 px (wide scripts count double): legend entries advance by it."""
+    return sum(14 if ord(ch) > 0x2E80 else 8 for ch in text)
+
+
 def stacked_bars(data: YearSeries) -> Bars:
     left, plot_top, plot_h = 48, 20, 260
-    slot = 26 if len(data.years) <= 40 else 14
+    n = len(data.years)
+    slot = 40 if n <= 12 else 26 if n <= 24 else 20 if n <= 40 else 14
     bar_w = slot - 6
     plot_bottom = plot_top + plot_h
     peak = max((data.year_total(y) for y in data.years), default=0) or 1
@@ -152,7 +166,13 @@ def stacked_bars(data: YearSeries) -> Bars:
                                         year, n))
         years.append((x + bar_w / 2, year, data.year_total(year)))
     ticks = [(round(plot_bottom - v * scale, 2), v) for v in range(0, top_value + 1, step)]
-    width = max(left + 16 + len(data.years) * slot, 480)
-    legend = [(left + i * 110, colours[s], s) for i, s in enumerate(data.series)]
+    every = next((k for k in LABEL_STEPS if k * slot >= YEAR_LABEL_ROOM), LABEL_STEPS[-1])
+    year_labels = [(x, year) for x, year, _ in years if year % every == 0]
+    names = {s: gettext("Others") if s == OTHERS else s for s in data.series}
+    legend, x = [], left
+    for s in data.series:
+        legend.append((x, colours[s], names[s]))
+        x += 20 + text_width(names[s]) + 18
+    width = max(left + 16 + len(data.years) * slot, x, 480)
     return Bars(width, plot_bottom + 70, left, plot_top, plot_bottom, bar_w, ticks, years,
-                segments, legend, 1 if len(data.years) <= 16 else 5)
+                segments, legend, year_labels, names)

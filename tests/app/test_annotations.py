@@ -1,6 +1,7 @@
 """Panel annotations on gaps: who may write, editing one's own, history, sanitized Markdown."""
 
 import pytest
+from lxml import html
 
 from registry.models import Annotation
 from tests import factories as f
@@ -28,6 +29,19 @@ def test_who_may_annotate_on_the_web(client, session, rights, role, body, expect
         sign_in(client, make_user(session, role, body=body))
     assert client.post("/areas/rights/annotations", data=NOTE).status_code == expected
     assert session.query(Annotation).count() == (1 if expected == 302 else 0)
+
+
+@pytest.mark.parametrize(("role", "body", "shown"), [
+    (None, None, False), ("submitter", "IEEE", False), ("panel", None, True), ("admin", None, True),
+])
+def test_the_annotation_form_is_open_on_the_area_page(client, session, rights, role, body, shown):
+    """Nothing to unfold: the form is not inside a collapsed <details>."""
+    if role:
+        sign_in(client, make_user(session, role, body=body))
+    page = html.fromstring(client.get("/areas/rights").data)
+    forms = page.xpath('//form[@action="/areas/rights/annotations"]')
+    assert len(forms) == (1 if shown else 0)
+    assert not page.xpath('//details//form[@action="/areas/rights/annotations"]')
 
 
 @pytest.mark.parametrize(("role", "body", "expected"), [

@@ -2,10 +2,13 @@
 
 import csv
 import io
+from itertools import pairwise
 
 import pytest
 from lxml import etree
 
+from app.web import charts
+from registry.services.gaps import OTHERS, YearSeries
 from tests import factories as f
 from tests.auth import make_user, sign_in
 
@@ -98,6 +101,22 @@ def test_per_year_svg_bars_match_the_data(client, session):
     assert rows[1:] == [["2022", "0", "0", "0", "1", "1"], ["2023", "1", "0", "0", "0", "1"],
                         ["2024", "0", "1", "1", "0", "2"]]
     assert "<table" in client.get("/gaps/standards-per-year").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("first", [1995, 2015, 2021])
+def test_figure_13_labels_and_legend_do_not_collide(app, first):
+    years = list(range(first, 2027))
+    series = ["ITU-T", "CEN-CENELEC", "ISO", OTHERS]
+    data = YearSeries(years, series, {(s, y): 1 for s in series for y in years})
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        bars = charts.stacked_bars(data)
+    assert bars.years[0][1] == first  # the axis starts at the first year with data
+    xs = [x for x, _ in bars.year_labels]
+    assert len(xs) >= 2 and all(b - a >= charts.YEAR_LABEL_ROOM for a, b in pairwise(xs))
+    ends = [x + 20 + charts.text_width(label) for x, _, label in bars.legend]
+    assert all(end <= x for end, (x, _, _) in zip(ends[:-1], bars.legend[1:], strict=True))
+    assert ends[-1] <= bars.width
+    assert bars.legend[-1][2] == "Autres"  # "Others" in the reader's language
 
 
 def test_area_page_shows_standards_flags_and_concepts(client, session):

@@ -16,7 +16,9 @@ def test_panel_confirms_a_gap_and_the_admin_reads_it_in_the_audit_log(page: Page
     page.goto(base + "/gaps")
     page.locator("#gap-human-rights").get_by_role("link").first.click()
     expect(page).to_have_url(re.compile(r"/areas/human-rights$"))
-    page.get_by_text("Annotate this area or one of its gaps").click()
+    # The form is open on the page: nothing to unfold.
+    form = page.get_by_role("heading", name="Annotate this area or one of its gaps")
+    expect(form).to_be_visible()
     page.get_by_label("Status", exact=True).select_option("confirmed")
     page.get_by_label("Severity", exact=True).select_option("high")
     page.locator("#an-text").fill(NOTE)
