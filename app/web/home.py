@@ -21,9 +21,14 @@ def home():
         select(Standard).where(Standard.published.is_not(None))
         .order_by(Standard.published.desc()).limit(6)
     ).all()
+    # The contested terms most bodies define come first: where a newcomer sees the most
+    # definitions side by side (fairness, safety, transparency...).
+    bodies = (select(func.count(func.distinct(Definition.body_id)))
+              .where(Definition.concept_id == Concept.id, Definition.status == "current")
+              .correlate(Concept).scalar_subquery())
     contested = session.scalars(
         select(Concept).where(Concept.is_contested)
-        .order_by(Concept.divergence.desc().nulls_last(), Concept.slug).limit(8)
+        .order_by(bodies.desc(), Concept.divergence.desc().nulls_last(), Concept.slug).limit(8)
     ).all()
     return render_template("home.html", totals=totals, bodies=app_gaps.body_counts(),
                            recent=recent, contested=contested, areas=area_tree(session))
