@@ -5,7 +5,7 @@ from app import gaps as app_gaps
 from app.extensions import db
 from app.web import bp
 from registry.models import Concept, Definition, Standard
-from registry.services.catalogue import area_tree
+from registry.models.vocab import SEVERITIES
 
 
 @bp.get("/")
@@ -31,4 +31,11 @@ def home():
         .order_by(bodies.desc(), Concept.divergence.desc().nulls_last(), Concept.slug).limit(8)
     ).all()
     return render_template("home.html", totals=totals, bodies=app_gaps.body_counts(),
-                           recent=recent, contested=contested, areas=area_tree(session))
+                           recent=recent, contested=contested, gap_areas=_gap_areas())
+
+
+def _gap_areas(limit: int = 12) -> list:
+    """The areas the gap rules flag, gravest first (the computation is memoized per catalogue
+    version, as on /gaps)."""
+    flagged = [a for a in app_gaps.areas() if a.flags]
+    return sorted(flagged, key=lambda a: (-SEVERITIES.index(a.severity), a.title))[:limit]

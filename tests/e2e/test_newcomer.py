@@ -14,3 +14,11 @@ def test_fairness_of_three_bodies_side_by_side_in_two_clicks(page: Page, base):
     expect(columns.nth(2)).to_be_visible()
     bodies = {text.strip() for text in columns.locator("h2").all_inner_texts()}
     assert len(bodies) >= 3, bodies
+
+
+def test_the_home_page_leads_to_the_gap_areas(page: Page, base):
+    page.goto(base + "/")
+    gaps = page.locator("section[aria-labelledby=contested] ul.chip-list").nth(1)
+    expect(gaps.get_by_role("link", name="Human rights")).to_be_visible()
+    gaps.get_by_role("link", name="Human rights").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Human rights")
