@@ -12,8 +12,10 @@ import subprocess
 import sys
 import time
 import urllib.request
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+
+from tests import dbs
 
 ROOT = Path(__file__).resolve().parents[1]
 FLASK = [sys.executable, "-m", "flask", "--app", "wsgi"]
@@ -48,6 +50,14 @@ def registry_env(database_url: str, folder: Path, **extra: str) -> dict[str, str
         "JOBS_DIR": str(folder / "jobs"),
         **extra,
     }
+
+
+def database_url(stack: ExitStack, kind: str, folder: Path, postgres_url: str, prefix: str) -> str:
+    """A fresh database for a served registry: a SQLite file in ``folder``, or a private schema
+    of the PostgreSQL database at ``postgres_url``, dropped when ``stack`` closes."""
+    if kind == "postgres":
+        return stack.enter_context(dbs.postgres_schema(prefix, postgres_url))
+    return f"sqlite:///{folder / 'registry.sqlite3'}"
 
 
 def prepare(env: dict[str, str], users: bool = True) -> None:

@@ -51,7 +51,7 @@ import requests
 from lxml import etree
 from lxml import html as lxml_html
 
-from tests import dbs, live
+from tests import live
 from tests.routes import SAFE, guarded_routes
 
 SEVERITIES = ("low", "medium", "high", "critical")
@@ -606,10 +606,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     with ExitStack() as stack:
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="attack-")))
-        if args.db == "postgres":
-            url = stack.enter_context(dbs.postgres_schema("attack", args.postgres_url))
-        else:
-            url = f"sqlite:///{folder / 'registry.sqlite3'}"
+        url = live.database_url(stack, args.db, folder, args.postgres_url, "attack")
         env = live.registry_env(url, folder, SEARCH_RATE_LIMIT="100000/minute",
                                 API_WRITE_LIMIT="100000/minute",
                                 DEBATE_WRITE_RATE_LIMIT="100000/minute",

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from tests import dbs, live
+from tests import live
 
 HERE = Path(__file__).resolve().parent
 OUT = live.ROOT / "reports" / "load"
@@ -179,10 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="load-")))
-        if args.db == "postgres":
-            database_url = stack.enter_context(dbs.postgres_schema("load", args.postgres_url))
-        else:
-            database_url = f"sqlite:///{folder / 'registry.sqlite3'}"
+        database_url = live.database_url(stack, args.db, folder, args.postgres_url, "load")
         env = live.registry_env(database_url, folder)
         print(f"== preparing a registry on {args.db} (demo catalogue)", flush=True)
         live.prepare(env)
